@@ -1,0 +1,43 @@
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+
+namespace Simian.Core.Planning;
+
+/// <summary>What a run would do: targets, faults in order, guard verdicts and the fingerprint the run must match.</summary>
+public sealed record Plan
+{
+    public required Experiment Experiment { get; init; }
+    public required string Fingerprint { get; init; }
+    public required long Seed { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required IReadOnlyList<TargetPlan> Targets { get; init; }
+    public required IReadOnlyList<StepPlan> Method { get; init; }
+    public required IReadOnlyList<GuardVerdict> Guard { get; init; }
+
+    public bool Allowed => Guard.All(g => g.Passed);
+
+    public int SelectedCount => Targets.Sum(t => t.Selected.Count);
+
+    public TargetPlan Target(string name) => Targets.First(t => t.Name == name);
+}
+
+public sealed record TargetPlan(
+    string Name,
+    string Type,
+    PickSpec Pick,
+    int Matched,
+    IReadOnlyList<Resource> Selected,
+    IReadOnlyList<Exclusion> Excluded);
+
+public sealed record Exclusion(string Id, string Reason);
+
+public sealed record StepPlan(
+    MethodStep Step,
+    string? Fault,
+    string? Target,
+    bool Reversible,
+    string Description,
+    IReadOnlyList<string> ResourceIds);
+
+/// <summary>One guard check's verdict; <see cref="Detail"/> says why in words.</summary>
+public sealed record GuardVerdict(string Check, bool Passed, string Detail);

@@ -1,0 +1,94 @@
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+using Simian.Core.Safety;
+
+namespace Simian.Core.Planning;
+
+/// <summary>Resolves targets (read-only), applies tag filters and pick, and runs the guard.</summary>
+public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimeProvider time, TargetLocks locks)
+{
+    public async Task<Plan> PlanAsync(Experiment experiment, long seed, CancellationToken cancellationToken)
+    {
+        var targets = new List<TargetPlan>();
+        foreach (var target in experiment.Targets)
+        {
+            var type = registry.TargetType(target.Type) ?? throw new InvalidInputException($"unknown target type '{target.Type}'");
+            var settings = experiment.Providers.GetValueOrDefault(target.Provider) ?? ProviderSettings.Empty(target.Provider);
+            IReadOnlyList<Resource> matched;
+            try
+            {
+                matched = await type.ResolveAsync(target, settings, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SimianException)
+            {
+                throw;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                throw new ProviderException($"cannot resolve target '{target.Name}' ({target.Type}): {Redaction.Text(e.Message)}", e);
+            }
+            targets.Add(Select(target, matched, experiment.Safety, seed));
+        }
+
+        var method = experiment.Method.Select(step => Describe(step, targets)).ToList();
+        var draft = new Plan
+        {
+            Experiment = experiment,
+            Fingerprint = Fingerprint.Compute(experiment.CanonicalContent, targets),
+            Seed = seed,
+            CreatedAt = time.GetUtcNow(),
+            Targets = targets,
+            Method = method,
+            Guard = [],
+        };
+        return draft with { Guard = guard.Evaluate(new GuardInput(draft, time.GetUtcNow(), locks)) };
+    }
+
+    private static TargetPlan Select(TargetSpec target, IReadOnlyList<Resource> matched, SafetySpec safety, long seed)
+    {
+        var excluded = new List<Exclusion>();
+        var eligible = new List<Resource>();
+        foreach (var r in matched)
+        {
+            var reason = TagReason(r, safety);
+            if (reason is null) eligible.Add(r);
+            else excluded.Add(new Exclusion(r.Id, reason));
+        }
+        var (selected, notPicked) = Picker.Pick(eligible, target.Pick, seed, target.Name);
+        excluded.AddRange(notPicked);
+        return new TargetPlan(target.Name, target.Type, target.Pick, matched.Count, selected,
+            excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Why the tag rules exclude a resource, or null. Kinds without tags (local processes) are not filtered.</summary>
+    public static string? TagReason(Resource r, SafetySpec safety)
+    {
+        if (r.Tags is null) return null;
+        foreach (var (key, value) in safety.ExcludeTags)
+        {
+            if (r.Tags.TryGetValue(key, out var v) && v == value) return $"excludeTags: has {key}={value}";
+        }
+        foreach (var (key, value) in safety.RequireTags)
+        {
+            if (!r.Tags.TryGetValue(key, out var v)) return $"requireTags: lacks {key}={value}";
+            if (v != value) return $"requireTags: {key}={v}, not {value}";
+        }
+        return null;
+    }
+
+    private StepPlan Describe(MethodStep step, IReadOnlyList<TargetPlan> targets)
+    {
+        if (step is not FaultStep f)
+        {
+            return new StepPlan(step, null, null, true, $"wait {Duration.Format(step.Duration ?? TimeSpan.Zero)}", []);
+        }
+        var target = targets.First(t => t.Name == f.Target);
+        var fault = registry.Fault(target.Type, f.Fault) ?? throw new InvalidInputException($"unknown fault '{f.Fault}'");
+        return new StepPlan(step, f.Fault, f.Target, fault.Reversible, fault.Describe(f.Params, f.Duration),
+            target.Selected.Select(r => r.Id).ToList());
+    }
+}

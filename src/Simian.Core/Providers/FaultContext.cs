@@ -1,0 +1,23 @@
+using Simian.Core.Profiles;
+using Simian.Core.Yaml;
+
+namespace Simian.Core.Providers;
+
+/// <summary>Everything a fault needs to act on one resource.</summary>
+public sealed record FaultContext(
+    string RunId,
+    string StepName,
+    Resource Resource,
+    YMapping Parameters,
+    TimeSpan? Duration,
+    ProviderSettings Settings,
+    TimeProvider Time);
+
+/// <summary>What undo gets: only what the journal holds, so that <c>recover</c> can run without the profile.</summary>
+public sealed record UndoContext(
+    string RunId,
+    string ResourceId,
+    IReadOnlyDictionary<string, string> ResourceAttributes,
+    System.Text.Json.Nodes.JsonObject Undo,
+    IReadOnlyDictionary<string, string> Settings,
+    TimeProvider Time);

@@ -1,0 +1,28 @@
+namespace Simian.Core.Providers;
+
+/// <summary>The providers this build knows, registered explicitly in one place (the CLI's composition root).</summary>
+public sealed class ProviderRegistry
+{
+    private readonly Dictionary<string, IProvider> _providers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ITargetType> _types = new(StringComparer.Ordinal);
+
+    public ProviderRegistry(IEnumerable<IProvider> providers)
+    {
+        foreach (var p in providers)
+        {
+            _providers.Add(p.Name, p);
+            foreach (var t in p.TargetTypes) _types.Add(t.Name, t);
+        }
+    }
+
+    public IReadOnlyCollection<string> ProviderNames => _providers.Keys;
+
+    public IReadOnlyCollection<string> TargetTypeNames => _types.Keys;
+
+    public IProvider? Provider(string name) => _providers.GetValueOrDefault(name);
+
+    public ITargetType? TargetType(string name) => _types.GetValueOrDefault(name);
+
+    public IFault? Fault(string targetType, string fault) =>
+        TargetType(targetType)?.Faults.FirstOrDefault(f => f.Name == fault);
+}

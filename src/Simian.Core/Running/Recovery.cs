@@ -1,0 +1,64 @@
+using Simian.Core.Journal;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+
+namespace Simian.Core.Running;
+
+/// <summary>What recover did with one journal.</summary>
+public sealed record RecoveryReport(string JournalPath, string Experiment, string Outcome, int Restored, int NothingToDo, IReadOnlyList<string> Failed)
+{
+    public bool Complete => Failed.Count == 0;
+}
+
+/// <summary>
+/// Undoes whatever unfinished runs left behind, from their journals alone. Skips journals whose run is still
+/// alive; safe to run twice (the second time finds nothing pending).
+/// </summary>
+public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeProvider time, IRunObserver observer)
+{
+    public async Task<RecoveryReport> RecoverAsync(string journalPath)
+    {
+        var state = JournalState.Read(journalPath);
+        var pending = state.Pending;
+        if (pending.Count == 0)
+        {
+            return new RecoveryReport(journalPath, state.Experiment, "nothing to undo", 0, 0, []);
+        }
+        using var journal = JournalWriter.TryOpenExisting(journalPath, time);
+        if (journal is null)
+        {
+            return new RecoveryReport(journalPath, state.Experiment, $"skipped: run {state.RunId} (pid {state.Pid}) is still in progress", 0, 0, []);
+        }
+        // Re-read under the lock: another recover may have finished this journal meanwhile.
+        state = JournalState.Read(journalPath);
+        int restored = 0, nothing = 0;
+        var failed = new List<string>();
+        foreach (var change in state.Pending)
+        {
+            var what = $"{change.Step} ({change.Fault}) on {change.ResourceId}";
+            var fault = registry.Fault(change.TargetType, change.Fault);
+            if (fault is null)
+            {
+                failed.Add($"{what}: this build does not know fault '{change.Fault}' for '{change.TargetType}'");
+                continue;
+            }
+            try
+            {
+                var ctx = new UndoContext(state.RunId, change.ResourceId, change.ResourceAttributes, change.Undo, change.Settings, time);
+                var outcome = await undo.UndoAsync(fault, ctx).ConfigureAwait(false);
+                journal.Undone(change.Seq, "recover", outcome);
+                if (outcome == UndoOutcome.Restored) restored++; else nothing++;
+                observer.Phase($"{(outcome == UndoOutcome.Restored ? "restored" : "already clean")}: {what}");
+            }
+            catch (Exception e)
+            {
+                var message = Redaction.Text(e.Message);
+                journal.UndoFailed(change.Seq, message);
+                failed.Add($"{what}: {message}");
+            }
+        }
+        var outcomeText = failed.Count == 0 ? "recovered" : "incomplete";
+        journal.Note("recovered", $"{outcomeText}: {restored} restored, {nothing} already clean, {failed.Count} failed");
+        return new RecoveryReport(journalPath, state.Experiment, outcomeText, restored, nothing, failed);
+    }
+}

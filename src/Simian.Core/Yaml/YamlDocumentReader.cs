@@ -1,0 +1,222 @@
+using System.Text;
+using Simian.Core.Diagnostics;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Simian.Core.Yaml;
+
+/// <summary>
+/// Builds a located node tree from YAML with YamlDotNet's parser. Written by hand rather than with the object
+/// deserializer so that every error has a line and column, duplicate keys are caught, alias bombs and deep
+/// nesting are bounded, and nothing relies on reflection (Native AOT).
+/// </summary>
+public static class YamlDocumentReader
+{
+    public const int MaxBytes = 1024 * 1024;
+    public const int MaxDepth = 64;
+
+    /// <summary>How many nodes the tree may hold, counting every use of an alias as its full size.</summary>
+    public const int MaxNodes = 100_000;
+
+    public static YNode? ReadFile(string path, DiagnosticBag diagnostics)
+    {
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                diagnostics.Error(new SourceLocation(path, 1, 1), "file not found");
+                return null;
+            }
+            if (info.Length > MaxBytes)
+            {
+                diagnostics.Error(new SourceLocation(path, 1, 1), $"file is {info.Length} bytes; a profile may be at most {MaxBytes} bytes");
+                return null;
+            }
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Error(new SourceLocation(path, 1, 1), $"cannot read file: {e.Message}");
+            return null;
+        }
+        return ReadBytes(bytes, path, diagnostics);
+    }
+
+    public static YNode? ReadBytes(byte[] bytes, string path, DiagnosticBag diagnostics)
+    {
+        if (bytes.Length > MaxBytes)
+        {
+            diagnostics.Error(new SourceLocation(path, 1, 1), $"file is {bytes.Length} bytes; a profile may be at most {MaxBytes} bytes");
+            return null;
+        }
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            diagnostics.Error(LocateByte(bytes, Math.Max(0, e.Index), path), "file is not valid UTF-8");
+            return null;
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        return ReadText(text, path, diagnostics);
+    }
+
+    public static YNode? ReadText(string text, string path, DiagnosticBag diagnostics)
+    {
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            var builder = new Builder(parser, path, diagnostics);
+            return builder.ReadSingleDocument();
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Error(new SourceLocation(path, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column)), Clean(e.Message));
+            return null;
+        }
+        catch (TreeLimitException e)
+        {
+            diagnostics.Error(e.Location, e.Message);
+            return null;
+        }
+    }
+
+    private static string Clean(string message)
+    {
+        // YamlDotNet prefixes messages with "(Line: 1, Col: 2, Idx: 3) - (Line ...): " which we already print.
+        var idx = message.LastIndexOf("): ", StringComparison.Ordinal);
+        var m = idx >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(idx + 3)..] : message;
+        return m.Length > 0 && char.IsUpper(m[0]) && (m.Length < 2 || !char.IsUpper(m[1])) ? char.ToLowerInvariant(m[0]) + m[1..] : m;
+    }
+
+    private static SourceLocation LocateByte(byte[] bytes, int index, string path)
+    {
+        int line = 1, lineStart = 0;
+        for (var i = 0; i < index && i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n') { line++; lineStart = i + 1; }
+        }
+        return new SourceLocation(path, line, index - lineStart + 1);
+    }
+
+    private sealed class TreeLimitException(SourceLocation location, string message) : Exception(message)
+    {
+        public SourceLocation Location { get; } = location;
+    }
+
+    private sealed class Builder(IParser parser, string path, DiagnosticBag diagnostics)
+    {
+        private readonly Dictionary<string, (YNode Node, int Size)> _anchors = new(StringComparer.Ordinal);
+        private long _nodes;
+
+        public YNode? ReadSingleDocument()
+        {
+            parser.Consume<StreamStart>();
+            if (parser.TryConsume<StreamEnd>(out _))
+            {
+                return null;
+            }
+            parser.Consume<DocumentStart>();
+            var (root, _) = ReadNode(0);
+            parser.Consume<DocumentEnd>();
+            if (parser.Current is DocumentStart ds)
+            {
+                diagnostics.Error(Loc(ds.Start), "a profile file holds one YAML document; found a second");
+            }
+            return root;
+        }
+
+        private SourceLocation Loc(Mark m) => new(path, (int)Math.Max(1, m.Line), (int)Math.Max(1, m.Column));
+
+        private void Count(int size, Mark at)
+        {
+            _nodes += size;
+            if (_nodes > MaxNodes)
+            {
+                throw new TreeLimitException(Loc(at), $"document expands to more than {MaxNodes} nodes (an alias bomb?)");
+            }
+        }
+
+        private (YNode Node, int Size) ReadNode(int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                throw new TreeLimitException(Loc(parser.Current!.Start), $"nesting deeper than {MaxDepth} levels");
+            }
+            if (parser.TryConsume<AnchorAlias>(out var alias))
+            {
+                if (!_anchors.TryGetValue(alias.Value.Value, out var target))
+                {
+                    throw new TreeLimitException(Loc(alias.Start), $"unknown alias '*{alias.Value.Value}'");
+                }
+                Count(target.Size, alias.Start);
+                return target;
+            }
+            if (parser.TryConsume<Scalar>(out var scalar))
+            {
+                Count(1, scalar.Start);
+                var node = new YScalar(scalar.Value, scalar.Style is not ScalarStyle.Plain, Loc(scalar.Start));
+                Remember(scalar.Anchor, node, 1);
+                return (node, 1);
+            }
+            if (parser.TryConsume<SequenceStart>(out var seqStart))
+            {
+                Count(1, seqStart.Start);
+                var items = new List<YNode>();
+                var size = 1;
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    var (item, itemSize) = ReadNode(depth + 1);
+                    items.Add(item);
+                    size += itemSize;
+                }
+                var node = new YSequence(items, Loc(seqStart.Start));
+                Remember(seqStart.Anchor, node, size);
+                return (node, size);
+            }
+            if (parser.TryConsume<MappingStart>(out var mapStart))
+            {
+                Count(1, mapStart.Start);
+                var entries = new List<KeyValuePair<YScalar, YNode>>();
+                var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+                var size = 1;
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var (keyNode, keySize) = ReadNode(depth + 1);
+                    var (valueNode, valueSize) = ReadNode(depth + 1);
+                    size += keySize + valueSize;
+                    if (keyNode is not YScalar key)
+                    {
+                        throw new TreeLimitException(keyNode.Location, "mapping keys must be plain scalars");
+                    }
+                    if (key.Value == "<<" && !key.Quoted)
+                    {
+                        diagnostics.Error(key.Location, "merge keys ('<<') are not supported in profiles");
+                        continue;
+                    }
+                    if (seen.TryGetValue(key.Value, out var first))
+                    {
+                        diagnostics.Error(key.Location, $"duplicate key '{key.Value}' (first at line {first.Line})");
+                        continue;
+                    }
+                    seen[key.Value] = key.Location;
+                    entries.Add(new(key, valueNode));
+                }
+                var node = new YMapping(entries, Loc(mapStart.Start));
+                Remember(mapStart.Anchor, node, size);
+                return (node, size);
+            }
+            var unexpected = parser.Current!;
+            throw new TreeLimitException(Loc(unexpected.Start), $"unexpected YAML event {unexpected.GetType().Name}");
+        }
+
+        private void Remember(AnchorName anchor, YNode node, int size)
+        {
+            if (!anchor.IsEmpty) _anchors[anchor.Value] = (node, size);
+        }
+    }
+}
