@@ -40,7 +40,7 @@ public interface IFault
 /// <summary>Optional ability: a fault that must be kept alive while held (a proxy toxic with a time-to-live).</summary>
 public interface IKeepAliveFault
 {
-    TimeSpan KeepAliveInterval { get; }
+    TimeSpan KeepAliveInterval(FaultContext context);
 
     Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken);
 }

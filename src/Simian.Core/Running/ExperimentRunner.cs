@@ -282,7 +282,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 foreach (var a in snapshot)
                 {
                     if (a.Fault is not IKeepAliveFault k || time.GetUtcNow() < a.NextKeepAlive) continue;
-                    a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval;
+                    a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
                     try
                     {
                         await k.KeepAliveAsync(a.Context, a.Undo, cancellationToken).ConfigureAwait(false);

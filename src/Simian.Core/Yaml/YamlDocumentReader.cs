@@ -67,15 +67,19 @@ public static class YamlDocumentReader
 
     public static YNode? ReadText(string text, string path, DiagnosticBag diagnostics)
     {
+        Builder? builder = null;
         try
         {
             var parser = new Parser(new StringReader(text));
-            var builder = new Builder(parser, path, diagnostics);
+            builder = new Builder(parser, path, diagnostics);
             return builder.ReadSingleDocument();
         }
         catch (YamlException e)
         {
-            diagnostics.Error(new SourceLocation(path, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column)), Clean(e.Message));
+            var at = new SourceLocation(path, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column));
+            // YamlDotNet places tab errors at an enclosing node, often lines earlier: point at the tab itself.
+            if (e.Message.Contains("tab", StringComparison.Ordinal)) at = IndentationTab(text, at) ?? at;
+            diagnostics.Error(at, Clean(e.Message));
             return null;
         }
         catch (TreeLimitException e)
@@ -83,6 +87,26 @@ public static class YamlDocumentReader
             diagnostics.Error(e.Location, e.Message);
             return null;
         }
+        catch (InvalidOperationException) when (builder is not null)
+        {
+            // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections.
+            diagnostics.Error(builder.FailureLocation, "invalid YAML here: is a '[', '{' or quote left unclosed?");
+            return null;
+        }
+    }
+
+    /// <summary>The first tab in a line's leading whitespace at or after <paramref name="reported"/>'s line.</summary>
+    private static SourceLocation? IndentationTab(string text, SourceLocation reported)
+    {
+        var lines = text.Split('\n');
+        for (var i = reported.Line - 1; i < lines.Length; i++)
+        {
+            for (var c = 0; c < lines[i].Length && lines[i][c] is ' ' or '\t'; c++)
+            {
+                if (lines[i][c] == '\t') return reported with { Line = i + 1, Column = c + 1 };
+            }
+        }
+        return null;
     }
 
     private static string Clean(string message)
@@ -95,12 +119,14 @@ public static class YamlDocumentReader
 
     private static SourceLocation LocateByte(byte[] bytes, int index, string path)
     {
-        int line = 1, lineStart = 0;
+        int line = 1, column = 1;
         for (var i = 0; i < index && i < bytes.Length; i++)
         {
-            if (bytes[i] == (byte)'\n') { line++; lineStart = i + 1; }
+            if (bytes[i] == (byte)'\n') { line++; column = 1; }
+            // Count characters, not bytes: UTF-8 continuation bytes (10xxxxxx) do not start one.
+            else if ((bytes[i] & 0xC0) != 0x80) column++;
         }
-        return new SourceLocation(path, line, index - lineStart + 1);
+        return new SourceLocation(path, line, column);
     }
 
     private sealed class TreeLimitException(SourceLocation location, string message) : Exception(message)
@@ -111,7 +137,12 @@ public static class YamlDocumentReader
     private sealed class Builder(IParser parser, string path, DiagnosticBag diagnostics)
     {
         private readonly Dictionary<string, (YNode Node, int Size)> _anchors = new(StringComparer.Ordinal);
+        private readonly Stack<Mark> _openFlow = new();
+        private Mark _last = Mark.Empty;
         private long _nodes;
+
+        /// <summary>Where to blame a parser failure: the innermost open flow collection, else the last node read.</summary>
+        public SourceLocation FailureLocation => Loc(_openFlow.Count > 0 ? _openFlow.Peek() : _last);
 
         public YNode? ReadSingleDocument()
         {
@@ -158,6 +189,7 @@ public static class YamlDocumentReader
             }
             if (parser.TryConsume<Scalar>(out var scalar))
             {
+                _last = scalar.Start;
                 Count(1, scalar.Start);
                 var node = new YScalar(scalar.Value, scalar.Style is not ScalarStyle.Plain, Loc(scalar.Start));
                 Remember(scalar.Anchor, node, 1);
@@ -166,6 +198,8 @@ public static class YamlDocumentReader
             if (parser.TryConsume<SequenceStart>(out var seqStart))
             {
                 Count(1, seqStart.Start);
+                _last = seqStart.Start;
+                if (seqStart.Style == SequenceStyle.Flow) _openFlow.Push(seqStart.Start);
                 var items = new List<YNode>();
                 var size = 1;
                 while (!parser.TryConsume<SequenceEnd>(out _))
@@ -174,6 +208,7 @@ public static class YamlDocumentReader
                     items.Add(item);
                     size += itemSize;
                 }
+                if (seqStart.Style == SequenceStyle.Flow) _openFlow.Pop();
                 var node = new YSequence(items, Loc(seqStart.Start));
                 Remember(seqStart.Anchor, node, size);
                 return (node, size);
@@ -181,6 +216,8 @@ public static class YamlDocumentReader
             if (parser.TryConsume<MappingStart>(out var mapStart))
             {
                 Count(1, mapStart.Start);
+                _last = mapStart.Start;
+                if (mapStart.Style == MappingStyle.Flow) _openFlow.Push(mapStart.Start);
                 var entries = new List<KeyValuePair<YScalar, YNode>>();
                 var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
                 var size = 1;
@@ -206,6 +243,7 @@ public static class YamlDocumentReader
                     seen[key.Value] = key.Location;
                     entries.Add(new(key, valueNode));
                 }
+                if (mapStart.Style == MappingStyle.Flow) _openFlow.Pop();
                 var node = new YMapping(entries, Loc(mapStart.Start));
                 Remember(mapStart.Anchor, node, size);
                 return (node, size);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Simian.Cli.Commands;
+using Simian.Core;
+using Simian.Core.Profiles;
+
+namespace Simian.Cli;
+
+/// <summary>The whole CLI behind one call: parse, run the verb, and map typed errors to exit codes, here only.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliServices services)
+    {
+        var context = new CliContext(services, stdout, stderr);
+        var root = new RootCommand("simian: rehearse failure on purpose, safely. Chaos experiments with a blast-radius guard and guaranteed rollback.")
+        {
+            ValidateCommand.Create(context),
+            PlanCommand.Create(context),
+            RunCommand.Create(context),
+            RecoverCommand.Create(context),
+            TargetsCommand.Create(context),
+            ProxyCommand.Create(context),
+            InitCommand.Create(context),
+            DemoServerCommand.Create(context),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) await stderr.WriteLineAsync($"simian: {error.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("Run 'simian --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            // Signals are ours (SignalHub): System.CommandLine's handler would cut a rollback short after 2 s.
+            ProcessTerminationTimeout = null,
+        };
+        try
+        {
+            return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (InvalidInputException e)
+        {
+            foreach (var d in e.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
+            if (e.Diagnostics.Count == 0 || e.Message.Length > 0) await stderr.WriteLineAsync($"simian: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (SimianException e)
+        {
+            await stderr.WriteLineAsync($"simian: {Redaction.Text(e.Message)}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"simian: internal error: {e.GetType().Name}: {Redaction.Text(e.Message)}").ConfigureAwait(false);
+            if (services.Env("SIMIAN_DEBUG") is "1" or "true") await stderr.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            else await stderr.WriteLineAsync("This is a bug; please report it (set SIMIAN_DEBUG=1 for details).").ConfigureAwait(false);
+            return ExitCodes.Internal;
+        }
+    }
+}
+
+/// <summary>What every verb gets: services and the two output streams.</summary>
+public sealed record CliContext(CliServices Services, TextWriter Stdout, TextWriter Stderr);

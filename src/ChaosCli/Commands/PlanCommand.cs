@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Simian.Cli.Output;
+using Simian.Core;
+using Simian.Core.Planning;
+using Simian.Core.Profiles;
+using Simian.Core.Safety;
+
+namespace Simian.Cli.Commands;
+
+/// <summary><c>simian plan &lt;profile&gt;</c>: resolve targets read-only and show the blast radius and every guard verdict.</summary>
+public static class PlanCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var profile = new Argument<string>("profile") { Description = "Experiment profile" };
+        var output = OutputFormat.CreateOption();
+        var outFile = new Option<string?>("--out") { Description = "Also write the plan as JSON to this file (for approval and `run --plan`)" };
+        var seed = SeedOption();
+        var command = new Command("plan", "Show exactly what a run would hit, against which limits, changing nothing") { profile, output, outFile, seed };
+        command.SetAction(async (parse, ct) =>
+            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(output)!, parse.GetValue(outFile), parse.GetValue(seed), ct).ConfigureAwait(false));
+        return command;
+    }
+
+    public static Option<long?> SeedOption() => new("--seed")
+    {
+        Description = "Seed for random target picks, so a selection can be reproduced",
+    };
+
+    public static async Task<int> RunAsync(CliContext context, string profilePath, string output, string? outFile, long? seed, CancellationToken cancellationToken)
+    {
+        var experiment = ProfileInput.Load(context, profilePath);
+        var plan = await MakeAsync(context, experiment, seed ?? context.Services.NewSeed(), cancellationToken).ConfigureAwait(false);
+        if (outFile is not null) Json.WriteOwnerOnly(outFile, PlanJson.Write(plan) + "\n");
+        await context.Stdout.WriteAsync(output == "json" ? PlanJson.Write(plan) + "\n" : PlanText.Write(plan)).ConfigureAwait(false);
+        return plan.Allowed ? ExitCodes.Ok : ExitCodes.Refused;
+    }
+
+    public static Task<Plan> MakeAsync(CliContext context, Experiment experiment, long seed, CancellationToken cancellationToken)
+    {
+        var s = context.Services;
+        var planner = new Planner(s.Registry, SafetyGuard.Default(), s.Time, new TargetLocks(s.State.Locks));
+        return planner.PlanAsync(experiment, seed, cancellationToken);
+    }
+}

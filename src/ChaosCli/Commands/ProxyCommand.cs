@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Simian.Core;
+using Simian.Core.Diagnostics;
+using Simian.Proxy;
+
+namespace Simian.Cli.Commands;
+
+/// <summary><c>simian proxy serve</c>: the long-running TCP fault proxy with its loopback control API.</summary>
+public static class ProxyCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var control = new Option<string>("--control") { Description = "Control API address (loopback only)", DefaultValueFactory = _ => "127.0.0.1:8474" };
+        var config = new Option<string?>("--config") { Description = "YAML file of proxies to create at start: proxies: [{name, listen, upstream}]" };
+        var serve = new Command("serve", "Serve the fault proxy until SIGINT/SIGTERM; faults carry a time-to-live so they heal if simian dies") { control, config };
+        serve.SetAction(async (parse, ct) => await ServeAsync(context, parse.GetValue(control)!, parse.GetValue(config), ct).ConfigureAwait(false));
+        return new Command("proxy", "The TCP fault proxy (latency, blackhole, reset, bandwidth)") { serve };
+    }
+
+    public static async Task<int> ServeAsync(CliContext context, string control, string? configPath, CancellationToken cancellationToken)
+    {
+        ProxyConfig? config = null;
+        if (configPath is not null)
+        {
+            try
+            {
+                config = ProxyConfig.Load(configPath);
+            }
+            catch (ProxyConfigException e)
+            {
+                throw new InvalidInputException($"{configPath}: {e.Errors.Count} error(s)",
+                    e.Errors.Select(x => new Diagnostic(new SourceLocation(x.Path, x.Line, x.Column), x.Message)).ToList());
+            }
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var attached = context.Services.Signals.Attach(stop);
+        await using var server = new ProxyServer(context.Services.Time, new Random(Environment.ProcessId), context.Stderr);
+        foreach (var p in config?.Proxies ?? [])
+        {
+            try
+            {
+                var info = server.CreateProxy(p.Name, p.Listen, p.Upstream);
+                await context.Stderr.WriteLineAsync($"proxy '{info.Name}': {info.Listen} -> {info.Upstream}").ConfigureAwait(false);
+            }
+            catch (ProxyException e)
+            {
+                throw new InvalidInputException($"proxy '{p.Name}': {e.Message}");
+            }
+        }
+        ProxyControlServer api;
+        try
+        {
+            api = new ProxyControlServer(server, control, context.Stderr);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidInputException($"--control {control}: {e.Message}");
+        }
+        await using (api.ConfigureAwait(false))
+        {
+            try
+            {
+                var url = api.Start();
+                await context.Stderr.WriteLineAsync($"fault proxy control API on {url} (Ctrl-C to stop)").ConfigureAwait(false);
+            }
+            catch (ProxyException e)
+            {
+                throw new InvalidInputException($"cannot serve the control API on {control}: {e.Message}");
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await context.Stderr.WriteLineAsync("fault proxy stopping; all faults removed").ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Simian.Cli.Logging;
+using Simian.Cli.Output;
+using Simian.Core;
+using Simian.Core.Planning;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+using Simian.Core.Running;
+using Simian.Core.Safety;
+
+namespace Simian.Cli.Commands;
+
+/// <summary>
+/// <c>simian run &lt;profile&gt;</c>: plan, approval, steady state, faults (journaled before they are made),
+/// hold, rollback, steady state after, and a summary. Ctrl-C and SIGTERM roll back before exiting.
+/// </summary>
+public static class RunCommand
+{
+    public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile);
+
+    public static Command Create(CliContext context)
+    {
+        var profile = new Argument<string>("profile") { Description = "Experiment profile" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Approve without asking (refused when the profile sets safety.requireApproval)" };
+        var planFile = new Option<string?>("--plan") { Description = "Approved plan file (from `simian plan --out`); its fingerprint must match a fresh plan" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Do everything except inject faults" };
+        var output = OutputFormat.CreateOption();
+        var journal = new Option<string?>("--journal") { Description = "Write the journal here instead of the per-user state folder" };
+        var seed = PlanCommand.SeedOption();
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "More detail on stderr" };
+        var logFile = new Option<string?>("--log-file") { Description = "Also write logs as compact JSON to this file" };
+        var command = new Command("run", "Run an experiment: inject faults, watch the steady state, always roll back")
+        {
+            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile,
+        };
+        command.SetAction(async (parse, ct) => await RunAsync(context, new Options(
+            parse.GetValue(profile)!, parse.GetValue(yes), parse.GetValue(planFile), parse.GetValue(dryRun), parse.GetValue(output)!,
+            parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile)), ct).ConfigureAwait(false));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CliContext context, Options options, CancellationToken cancellationToken)
+    {
+        var s = context.Services;
+        var experiment = ProfileInput.Load(context, options.Profile);
+        var approved = options.PlanFile is null ? null : PlanJson.Read(options.PlanFile);
+        if (approved is not null && options.Seed is { } explicitSeed && explicitSeed != approved.Seed)
+        {
+            throw new InvalidInputException($"--seed {explicitSeed} contradicts the approved plan's seed {approved.Seed}; drop --seed");
+        }
+        using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
+        var observer = new LogRunObserver(log, s.Time);
+        using var interruption = new Interruption();
+        using var attached = s.Signals.Attach(interruption, context.Stderr);
+
+        // Helpers the profile asks for (an embedded proxy, a demo service) exist before targets are resolved.
+        var scopes = new List<IAsyncDisposable>();
+        try
+        {
+            foreach (var (name, settings) in experiment.Providers)
+            {
+                if (s.Registry.Provider(name) is IProviderLifecycle lifecycle)
+                {
+                    scopes.Add(await lifecycle.StartAsync(settings, observer, cancellationToken).ConfigureAwait(false));
+                }
+            }
+            return await PlanApproveAndRunAsync(context, experiment, approved, options, observer, interruption, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            for (var i = scopes.Count - 1; i >= 0; i--) await scopes[i].DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> PlanApproveAndRunAsync(CliContext context, Experiment experiment, PlanJson.Approved? approved, Options options,
+        IRunObserver observer, Interruption interruption, CancellationToken cancellationToken)
+    {
+        var s = context.Services;
+        var seed = approved?.Seed ?? options.Seed ?? s.NewSeed();
+        observer.Phase($"planning '{experiment.Name}' (resolving targets, read-only)");
+        var plan = await PlanCommand.MakeAsync(context, experiment, seed, cancellationToken).ConfigureAwait(false);
+        if (!plan.Allowed)
+        {
+            await context.Stderr.WriteAsync(PlanText.Write(plan)).ConfigureAwait(false);
+            throw new RefusedException($"refused by the safety guard: {string.Join("; ", plan.Guard.Where(g => !g.Passed).Select(g => g.Detail))}");
+        }
+        Approve(context, plan, approved, options);
+        if (interruption.Requested) return interruption.ExitCode;
+
+        var locks = new TargetLocks(s.State.Locks);
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        if (!options.DryRun)
+        {
+            var busy = locks.TryAcquireAll(plan.Targets.SelectMany(t => t.Selected.Select(r => (t.Type, r.Id))), runId);
+            if (busy.Count > 0) throw new RefusedException($"not running: held by another run in progress: {string.Join(", ", busy)}");
+        }
+        try
+        {
+            var journalPath = options.Journal ?? s.State.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
+            if (File.Exists(journalPath)) throw new InvalidInputException($"journal {journalPath} already exists; choose another --journal");
+            var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
+            observer.Phase($"journal: {journalPath}");
+            var outcome = await runner.RunAsync(plan, new RunOptions(runId, journalPath, options.DryRun), interruption).ConfigureAwait(false);
+            await RunSummary.WriteAsync(context, plan, outcome, runId, options.Output, options.DryRun).ConfigureAwait(false);
+            return outcome.ExitCode;
+        }
+        finally
+        {
+            locks.ReleaseAll();
+        }
+    }
+
+    private static void Approve(CliContext context, Plan plan, PlanJson.Approved? approved, Options options)
+    {
+        var s = context.Services;
+        if (approved is not null)
+        {
+            if (approved.Fingerprint != plan.Fingerprint)
+            {
+                throw new RefusedException($"plan drift: the approved plan's fingerprint {approved.Fingerprint} does not match a fresh plan's {plan.Fingerprint} " +
+                    "(the profile or the selected targets changed); nothing was changed. Plan and approve again.");
+            }
+            return;
+        }
+        if (options.DryRun) return;
+        var requireApproval = plan.Experiment.Safety.RequireApproval;
+        if (options.Yes && !requireApproval) return;
+        if (s.Terminal.IsInteractive)
+        {
+            context.Stderr.Write(PlanText.Write(plan));
+            if (options.Yes) context.Stderr.Write("\nThis profile sets safety.requireApproval, so --yes is not enough.");
+            context.Stderr.Write($"\nRun experiment '{plan.Experiment.Name}' now? Type 'yes' to approve: ");
+            context.Stderr.Flush();
+            var answer = s.Terminal.ReadLine()?.Trim();
+            if (!string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new RefusedException("not approved; nothing was changed");
+            }
+            return;
+        }
+        if (requireApproval)
+        {
+            throw new RefusedException("this profile sets safety.requireApproval: --yes alone is not enough. Write a plan with " +
+                $"`simian plan {plan.Experiment.SourcePath} --out plan.json`, have it reviewed, then `simian run {plan.Experiment.SourcePath} --plan plan.json`");
+        }
+        throw new RefusedException("not a terminal, so nobody can approve interactively: pass --yes, or --plan with an approved plan file; nothing was changed");
+    }
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Simian.Cli.Output;
+using Simian.Core;
+using Simian.Core.Planning;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+
+namespace Simian.Cli.Commands;
+
+/// <summary><c>simian targets &lt;profile&gt; [name]</c>: what each selector matches right now (read-only, before pick).</summary>
+public static class TargetsCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var profile = new Argument<string>("profile") { Description = "Experiment profile" };
+        var name = new Argument<string?>("target-name") { Description = "Only this target", Arity = ArgumentArity.ZeroOrOne };
+        var output = OutputFormat.CreateOption();
+        var command = new Command("targets", "List what each target selector matches now") { profile, name, output };
+        command.SetAction(async (parse, ct) =>
+            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(name), parse.GetValue(output)!, ct).ConfigureAwait(false));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CliContext context, string profilePath, string? only, string output, CancellationToken cancellationToken)
+    {
+        var experiment = ProfileInput.Load(context, profilePath);
+        var targets = experiment.Targets.Where(t => only is null || t.Name == only).ToList();
+        if (only is not null && targets.Count == 0)
+        {
+            throw new InvalidInputException(Simian.Core.Diagnostics.DidYouMean.Unknown("target", only, experiment.Targets.Select(t => t.Name).ToList()));
+        }
+        var results = new List<(TargetSpec Target, IReadOnlyList<Resource> Matched)>();
+        foreach (var t in targets)
+        {
+            var type = context.Services.Registry.TargetType(t.Type)!;
+            var settings = experiment.Providers.GetValueOrDefault(t.Provider) ?? ProviderSettings.Empty(t.Provider);
+            try
+            {
+                results.Add((t, await type.ResolveAsync(t, settings, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (Exception e) when (e is not SimianException and not OperationCanceledException)
+            {
+                throw new ProviderException($"cannot resolve target '{t.Name}' ({t.Type}): {Redaction.Text(e.Message)}", e);
+            }
+        }
+        if (output == "json")
+        {
+            await context.Stdout.WriteLineAsync(Json.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("experiment", experiment.Name);
+                w.WriteStartArray("targets");
+                foreach (var (t, matched) in results)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", t.Name);
+                    w.WriteString("type", t.Type);
+                    w.WriteNumber("matched", matched.Count);
+                    w.WriteStartArray("resources");
+                    foreach (var r in matched.OrderBy(r => r.Id, StringComparer.Ordinal))
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", r.Id);
+                        if (r.Label is not null) w.WriteString("label", r.Label);
+                        if (r.Region is not null) w.WriteString("region", r.Region);
+                        if (r.Zone is not null) w.WriteString("zone", r.Zone);
+                        if (r.Tags is not null)
+                        {
+                            w.WriteStartObject("tags");
+                            foreach (var (k, v) in r.Tags.OrderBy(x => x.Key, StringComparer.Ordinal)) w.WriteString(k, v);
+                            w.WriteEndObject();
+                        }
+                        var excluded = Planner.TagReason(r, experiment.Safety);
+                        if (excluded is null) w.WriteNull("excluded"); else w.WriteString("excluded", excluded);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            })).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        foreach (var (t, matched) in results)
+        {
+            await context.Stdout.WriteLineAsync($"{t.Name} ({t.Type}): {matched.Count} match(es)").ConfigureAwait(false);
+            foreach (var r in matched.OrderBy(r => r.Id, StringComparer.Ordinal))
+            {
+                var excluded = Planner.TagReason(r, experiment.Safety);
+                await context.Stdout.WriteLineAsync($"  {r.Id}{(r.Label is null ? "" : "  " + r.Label)}{(excluded is null ? "" : $"  (excluded: {excluded})")}").ConfigureAwait(false);
+            }
+        }
+        return ExitCodes.Ok;
+    }
+}

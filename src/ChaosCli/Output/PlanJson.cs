@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Simian.Core;
+using Simian.Core.Planning;
+using Simian.Core.Profiles;
+
+namespace Simian.Cli.Output;
+
+/// <summary>The plan as one JSON object (<c>plan --output json</c>, <c>--out</c>), and reading one back for <c>run --plan</c>.</summary>
+public static class PlanJson
+{
+    public static string Write(Plan plan) => Json.Write(w => WriteObject(w, plan));
+
+    public static void WriteObject(Utf8JsonWriter w, Plan plan)
+    {
+        var e = plan.Experiment;
+        w.WriteStartObject();
+        w.WriteString("experiment", e.Name);
+        w.WriteString("profile", e.SourcePath);
+        w.WriteString("fingerprint", plan.Fingerprint);
+        w.WriteNumber("seed", plan.Seed);
+        w.WriteString("createdAt", plan.CreatedAt.ToString("O"));
+        w.WriteBoolean("allowed", plan.Allowed);
+        w.WriteStartArray("targets");
+        foreach (var t in plan.Targets)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", t.Name);
+            w.WriteString("type", t.Type);
+            w.WriteString("pick", t.Pick.ToString());
+            w.WriteNumber("matched", t.Matched);
+            w.WriteStartArray("selected");
+            foreach (var r in t.Selected) w.WriteStringValue(r.Id);
+            w.WriteEndArray();
+            w.WriteStartArray("excluded");
+            foreach (var x in t.Excluded)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", x.Id);
+                w.WriteString("reason", x.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("method");
+        foreach (var s in plan.Method)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", s.Step.Index + 1);
+            w.WriteString("name", s.Step.Name);
+            if (s.Step is PauseStep p)
+            {
+                w.WriteString("pause", Duration.Format(p.PauseFor));
+            }
+            else
+            {
+                w.WriteString("fault", s.Fault);
+                w.WriteString("target", s.Target);
+                if (s.Step.Duration is { } d) w.WriteString("duration", Duration.Format(d));
+                else w.WriteNull("duration");
+                w.WriteBoolean("reversible", s.Reversible);
+                w.WriteString("description", s.Description);
+                w.WriteStartArray("resources");
+                foreach (var id in s.ResourceIds) w.WriteStringValue(id);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("probes");
+        foreach (var probe in e.SteadyState.Probes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", probe.Name);
+            w.WriteString("kind", probe is HttpProbeSpec ? "http" : "command");
+            w.WriteString("description", probe.Describe());
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("rollback", e.Rollback switch { RollbackMode.OnDeviation => "on-deviation", RollbackMode.Never => "never", _ => "always" });
+        w.WriteStartArray("guard");
+        foreach (var g in plan.Guard)
+        {
+            w.WriteStartObject();
+            w.WriteString("check", g.Check);
+            w.WriteBoolean("passed", g.Passed);
+            w.WriteString("detail", g.Detail);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>What <c>run --plan</c> needs from an approved plan file: its fingerprint and seed.</summary>
+    public sealed record Approved(string Fingerprint, long Seed, string Experiment);
+
+    public static Approved Read(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"cannot read plan file {path}: {ex.Message}");
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("fingerprint", out var fp) || fp.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("seed", out var seed) || !seed.TryGetInt64(out var seedValue)
+                || !root.TryGetProperty("experiment", out var name) || name.ValueKind != JsonValueKind.String)
+            {
+                throw new InvalidInputException($"{path} is not a simian plan (it needs experiment, fingerprint and seed; write one with `simian plan --out`)");
+            }
+            return new Approved(fp.GetString()!, seedValue, name.GetString()!);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidInputException($"{path}:{ex.LineNumber + 1}:{ex.BytePositionInLine + 1}: error: plan file is not valid JSON");
+        }
+    }
+}

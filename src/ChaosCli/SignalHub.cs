@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using Simian.Core;
+using Simian.Core.Running;
+
+namespace Simian.Cli;
+
+/// <summary>
+/// Routes SIGINT and SIGTERM to whatever is running: a run's <see cref="Interruption"/> (which rolls back
+/// before exiting) or a server's shutdown token. With nothing registered the default behaviour applies.
+/// </summary>
+public sealed class SignalHub : IDisposable
+{
+    private readonly List<PosixSignalRegistration> _registrations = [];
+    private readonly object _gate = new();
+    private Interruption? _run;
+    private CancellationTokenSource? _server;
+    private TextWriter? _stderr;
+
+    /// <summary>Listens for real signals; tests leave this off and call <see cref="Raise"/>.</summary>
+    public void ListenToProcessSignals()
+    {
+        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = Raise("SIGINT")));
+        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = Raise("SIGTERM")));
+    }
+
+    public IDisposable Attach(Interruption run, TextWriter stderr)
+    {
+        lock (_gate) { _run = run; _stderr = stderr; }
+        return new Detach(this);
+    }
+
+    public IDisposable Attach(CancellationTokenSource server)
+    {
+        lock (_gate) _server = server;
+        return new Detach(this);
+    }
+
+    /// <summary>Returns true when the signal was handled here (the process must not be terminated by it).</summary>
+    public bool Raise(string signal)
+    {
+        Interruption? run;
+        CancellationTokenSource? server;
+        TextWriter? stderr;
+        lock (_gate) { run = _run; server = _server; stderr = _stderr; }
+        var exitCode = signal == "SIGTERM" ? ExitCodes.Terminated : ExitCodes.Interrupted;
+        if (run is not null)
+        {
+            if (run.Request(signal, exitCode))
+            {
+                stderr?.WriteLine($"simian: {signal} received: stopping and rolling back (this may take a moment)");
+            }
+            else
+            {
+                stderr?.WriteLine($"simian: {signal} received again: rollback is in progress and will not be skipped; `kill -9` leaves changes for `simian recover`");
+            }
+            return true;
+        }
+        if (server is not null)
+        {
+            server.Cancel();
+            return true;
+        }
+        return false;
+    }
+
+    public void Dispose()
+    {
+        foreach (var r in _registrations) r.Dispose();
+    }
+
+    private sealed class Detach(SignalHub hub) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (hub._gate) { hub._run = null; hub._server = null; hub._stderr = null; }
+        }
+    }
+}

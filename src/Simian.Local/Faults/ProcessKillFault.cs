@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Simian.Core.Diagnostics;
+using Simian.Core.Providers;
+using Simian.Core.Yaml;
+using Simian.Local.Processes;
+
+namespace Simian.Local.Faults;
+
+/// <summary><c>process-kill</c>: sends a signal (KILL by default). Cannot be undone.</summary>
+public sealed class ProcessKillFault : IFault
+{
+    private static readonly string[] ParamKeys = ["signal"];
+
+    public string Name => "process-kill";
+
+    public string Summary => "send a signal (default KILL) to the process";
+
+    public bool Reversible => false;
+
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
+    {
+        var p = new MapReader(parameters, diagnostics, "process-kill params", ParamKeys);
+        var signal = p.String("signal");
+        if (signal is not null && Signals.Parse(signal) is null)
+        {
+            diagnostics.Error(parameters.Get("signal")!.Location, DidYouMean.Unknown("signal", signal, Signals.ByName.Keys.ToList()));
+        }
+    }
+
+    public string Describe(YMapping parameters, TimeSpan? duration) => $"send SIG{SignalName(parameters)} (irreversible)";
+
+    public Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new JsonObject { ["pid"] = context.Resource.Id, ["startTime"] = context.Resource.Attribute("startTime") });
+
+    public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var live = ProcessTargetType.Live(context.Resource.Id, context.Resource.Attribute("startTime"))
+            ?? throw new InvalidOperationException($"process {context.Resource.Id} has exited or its pid was reused");
+        Signals.Send(live.Pid, Signals.Parse(SignalName(context.Parameters))!.Value);
+        return Task.CompletedTask;
+    }
+
+    public Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(UndoOutcome.NothingToUndo);
+
+    private static string SignalName(YMapping parameters)
+    {
+        var s = (parameters.Get("signal") as YScalar)?.Value ?? "KILL";
+        return s.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? s[3..].ToUpperInvariant() : s.ToUpperInvariant();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Simian.Core.Diagnostics;
+using Simian.Core.Providers;
+using Simian.Core.Yaml;
+using Simian.Proxy;
+
+namespace Simian.Local.Faults;
+
+/// <summary>
+/// What every proxy fault shares: a toxic named after the run and step, added with a time-to-live and kept
+/// alive while held, removed on undo. Each fault says only its type, parameters and description.
+/// </summary>
+public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAliveFault
+{
+    protected static readonly string[] Directions = ["downstream", "upstream"];
+
+    public abstract string Name { get; }
+
+    public abstract string Summary { get; }
+
+    public bool Reversible => true;
+
+    /// <summary>The proxy's toxic type.</summary>
+    protected abstract string ToxicType { get; }
+
+    /// <summary>Parameter keys besides <c>direction</c>.</summary>
+    protected abstract string[] ParamKeys { get; }
+
+    public TimeSpan KeepAliveInterval(FaultContext context) => TimeSpan.FromTicks(LocalProvider.FaultTtl(context.Settings.Values).Ticks / 3);
+
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
+    {
+        var r = new MapReader(parameters, diagnostics, $"{Name} params", [.. ParamKeys, "direction"]);
+        r.Choice("direction", Directions);
+        Validate(r);
+    }
+
+    protected abstract void Validate(MapReader parameters);
+
+    /// <summary>Toxic attributes (with units in their names) from the step's params.</summary>
+    protected abstract Dictionary<string, double> Attributes(YMapping parameters);
+
+    public abstract string Describe(YMapping parameters, TimeSpan? duration);
+
+    protected static string Direction(YMapping parameters) => (parameters.Get("direction") as YScalar)?.Value ?? "downstream";
+
+    protected static TimeSpan DurationParam(YMapping parameters, string key) =>
+        parameters.Get(key) is YScalar s && Simian.Core.Profiles.Duration.TryParse(s.Value, out var d, out _) ? d : TimeSpan.Zero;
+
+    protected static string For(TimeSpan? duration) => duration is { } d ? $" for {Simian.Core.Profiles.Duration.Format(d)}" : " until rollback";
+
+    public Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken)
+    {
+        var ttl = LocalProvider.FaultTtl(context.Settings.Values);
+        // Nothing to read: the undo is removing a toxic whose name is unique to this run and step.
+        return Task.FromResult(new JsonObject
+        {
+            ["proxy"] = context.Resource.Id,
+            ["toxic"] = ToxicName(context),
+            ["ttlMs"] = (long)ttl.TotalMilliseconds,
+        });
+    }
+
+    public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var client = ClientOrThrow(context.Settings.Values);
+        var spec = new ToxicSpec((string)undo["toxic"]!, ToxicType,
+            Direction(context.Parameters) == "upstream" ? ToxicStream.Upstream : ToxicStream.Downstream,
+            (long)undo["ttlMs"]!, Attributes(context.Parameters));
+        await client.AddToxicAsync(context.Resource.Id, spec, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var client = ClientOrThrow(context.Settings.Values);
+        await client.HeartbeatAsync((string)undo["proxy"]!, (string)undo["toxic"]!, (long)undo["ttlMs"]!, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
+    {
+        var client = provider.Client(context.Settings);
+        // An embedded proxy lives and dies with the run that started it: if that run is gone, so is the fault.
+        if (client is null) return UndoOutcome.NothingToUndo;
+        try
+        {
+            var removed = await client.RemoveToxicAsync((string)context.Undo["proxy"]!, (string)context.Undo["toxic"]!, cancellationToken).ConfigureAwait(false);
+            return removed ? UndoOutcome.Restored : UndoOutcome.NothingToUndo;
+        }
+        catch (ProxyControlException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // The proxy itself is gone (removed or the server restarted): no toxic remains on it.
+            return UndoOutcome.NothingToUndo;
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException)
+        {
+            throw new InvalidOperationException(
+                $"proxy control API unreachable ({e.Message}); the toxic lapses by itself at most {Simian.Core.Profiles.Duration.Format(TimeSpan.FromMilliseconds((long)context.Undo["ttlMs"]!))} after the run stopped renewing it", e);
+        }
+    }
+
+    private ProxyControlClient ClientOrThrow(IReadOnlyDictionary<string, string> settings) =>
+        provider.Client(settings) ?? throw new InvalidOperationException("the embedded proxy is not running");
+
+    private static string ToxicName(FaultContext context) =>
+        $"simian-{context.RunId}-{new string(context.StepName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray())}";
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using Simian.Core.Diagnostics;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+using Simian.Core.Running;
+using Simian.Core.Yaml;
+using Simian.Local.Processes;
+using Simian.Local.Proxies;
+using Simian.Local.Services;
+using Simian.Proxy;
+
+namespace Simian.Local;
+
+/// <summary>
+/// The <c>local</c> provider: processes on this machine and named proxies on a <c>simian proxy serve</c>
+/// server (or one embedded in the run). Settings: <c>proxyControl</c>, <c>faultTtl</c>, <c>proxies</c>, <c>services</c>.
+/// </summary>
+public sealed class LocalProvider : IProvider, IProviderLifecycle
+{
+    public const string DefaultControl = "http://127.0.0.1:8474";
+    public const string Embedded = "embedded";
+
+    private static readonly string[] Keys = ["proxyControl", "faultTtl", "proxies", "services"];
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly string _simianCommand;
+    private Uri? _embeddedControl;
+
+    public LocalProvider(HttpClient http, TimeProvider time, string simianCommand)
+    {
+        _http = http;
+        _time = time;
+        _simianCommand = simianCommand;
+        TargetTypes = [new ProcessTargetType(), new ProxyTargetType(this)];
+    }
+
+    public string Name => "local";
+
+    public IReadOnlyCollection<string> SettingKeys => Keys;
+
+    public IReadOnlyList<ITargetType> TargetTypes { get; }
+
+    public void ValidateSettings(ProviderSettings settings, DiagnosticBag diagnostics)
+    {
+        if (settings.Node is null) return;
+        var r = new MapReader(settings.Node, diagnostics, "providers.local", Keys);
+        var control = r.String("proxyControl");
+        if (control is not null && control != Embedded)
+        {
+            if (!Uri.TryCreate(control, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+            {
+                diagnostics.Error(r.Raw("proxyControl")!.Location, $"proxyControl must be '{Embedded}' or an http:// URL, not '{control}'");
+            }
+            else if (!IsLoopback(uri.Host))
+            {
+                diagnostics.Error(r.Raw("proxyControl")!.Location, $"proxyControl must be on loopback (127.0.0.1, ::1 or localhost), not '{uri.Host}'");
+            }
+        }
+        r.Duration("faultTtl", min: TimeSpan.FromSeconds(1));
+        ProxyDefinitions.Read(r.Sequence("proxies"), diagnostics);
+        ServiceDefinitions.Read(r.Sequence("services"), diagnostics);
+    }
+
+    /// <summary>Time-to-live for every toxic: if simian dies, the proxy heals itself this long after the last keep-alive.</summary>
+    public static TimeSpan FaultTtl(IReadOnlyDictionary<string, string> settings) =>
+        settings.TryGetValue("faultTtl", out var text) && Duration.TryParse(text, out var ttl, out _) ? ttl : TimeSpan.FromSeconds(15);
+
+    /// <summary>The control API for these settings, or null when the proxy is embedded in a run that is not this process's.</summary>
+    internal ProxyControlClient? Client(IReadOnlyDictionary<string, string> settings)
+    {
+        var control = settings.GetValueOrDefault("proxyControl") ?? DefaultControl;
+        if (control == Embedded)
+        {
+            var live = _embeddedControl;
+            return live is null ? null : new ProxyControlClient(_http, live);
+        }
+        return new ProxyControlClient(_http, new Uri(control));
+    }
+
+    internal static bool IsEmbedded(IReadOnlyDictionary<string, string> settings) => settings.GetValueOrDefault("proxyControl") == Embedded;
+
+    public async Task<IAsyncDisposable> StartAsync(ProviderSettings settings, IRunObserver observer, CancellationToken cancellationToken)
+    {
+        var diagnostics = new DiagnosticBag();
+        var proxies = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, diagnostics);
+        var services = ServiceDefinitions.Read(settings.Node?.Get("services") as YSequence, diagnostics);
+        var scope = new Scope(this);
+        try
+        {
+            foreach (var service in services)
+            {
+                observer.Phase($"starting service '{service.Name}': {service.Run}");
+                scope.Services.Add(await ServiceProcess.StartAsync(service, _simianCommand, _http, _time, cancellationToken).ConfigureAwait(false));
+            }
+            if (IsEmbedded(settings.Values))
+            {
+                scope.Server = new ProxyServer(_time, new Random(Environment.ProcessId));
+                scope.Control = new ProxyControlServer(scope.Server, "127.0.0.1:0");
+                _embeddedControl = scope.Control.Start();
+                observer.Phase($"embedded fault proxy control API on {_embeddedControl}");
+            }
+            if (proxies.Count > 0)
+            {
+                var client = Client(settings.Values)!;
+                var existing = (await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                foreach (var p in proxies.Where(p => !existing.Contains(p.Name)))
+                {
+                    var info = await client.CreateProxyAsync(p.Name, p.Listen, p.Upstream, cancellationToken).ConfigureAwait(false);
+                    observer.Phase($"proxy '{info.Name}': {info.Listen} -> {info.Upstream}");
+                    if (!IsEmbedded(settings.Values)) scope.Created.Add((client, p.Name));
+                }
+            }
+            return scope;
+        }
+        catch
+        {
+            await scope.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    internal static bool IsLoopback(string host) =>
+        host is "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    private sealed class Scope(LocalProvider owner) : IAsyncDisposable
+    {
+        public List<ServiceProcess> Services { get; } = [];
+        public List<(ProxyControlClient Client, string Name)> Created { get; } = [];
+        public ProxyServer? Server { get; set; }
+        public ProxyControlServer? Control { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (client, name) in Created)
+            {
+                try { await client.RemoveProxyAsync(name).ConfigureAwait(false); }
+                catch (Exception e) when (e is ProxyControlException or HttpRequestException) { }
+            }
+            if (Control is not null) await Control.DisposeAsync().ConfigureAwait(false);
+            if (Server is not null) await Server.DisposeAsync().ConfigureAwait(false);
+            owner._embeddedControl = null;
+            for (var i = Services.Count - 1; i >= 0; i--) await Services[i].DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

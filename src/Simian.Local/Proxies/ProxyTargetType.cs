@@ -1,0 +1,51 @@
+using Simian.Core.Diagnostics;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+using Simian.Core.Yaml;
+using Simian.Local.Faults;
+using Simian.Proxy;
+
+namespace Simian.Local.Proxies;
+
+/// <summary><c>local:proxy</c>: named proxies on the fault proxy, selected by name.</summary>
+public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
+{
+    private static readonly string[] SelectorKeys = ["names"];
+
+    public string Name => "local:proxy";
+
+    public IReadOnlyList<IFault> Faults { get; } =
+    [
+        new LatencyFault(provider), new BlackholeFault(provider), new ResetFault(provider), new BandwidthFault(provider),
+    ];
+
+    public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics)
+    {
+        var r = new MapReader(selector, diagnostics, "local:proxy selector", SelectorKeys);
+        var names = r.StringList("names", required: true);
+        if (names is { Count: 0 }) diagnostics.Error(r.LocationOf("names"), "names must list at least one proxy");
+    }
+
+    public async Task<IReadOnlyList<Resource>> ResolveAsync(TargetSpec target, ProviderSettings settings, CancellationToken cancellationToken)
+    {
+        var names = ((target.Selector.Get("names") as YSequence)?.Items ?? []).OfType<YScalar>().Select(s => s.Value).ToHashSet(StringComparer.Ordinal);
+        IEnumerable<ProxyInfo> proxies;
+        var client = provider.Client(settings.Values);
+        if (client is null)
+        {
+            // An embedded proxy exists only during a run: plan from the profile's own definitions.
+            var d = new DiagnosticBag();
+            proxies = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, d).Select(p => new ProxyInfo(p.Name, p.Listen, p.Upstream, []));
+        }
+        else
+        {
+            proxies = await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return proxies.Where(p => names.Contains(p.Name)).Select(p => new Resource
+        {
+            Id = p.Name,
+            Label = $"{p.Listen} -> {p.Upstream}",
+            Attributes = new Dictionary<string, string> { ["listen"] = p.Listen, ["upstream"] = p.Upstream },
+        }).ToList();
+    }
+}
