@@ -17,6 +17,9 @@ public sealed class JournalWriter : IDisposable
     private readonly object _gate = new();
     private int _seq;
 
+    // Readable journals: '+' and '>' need no escaping in a file nobody embeds in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private JournalWriter(string path, FileStream stream, FileStream liveLock, TimeProvider time)
     {
         Path = path;
@@ -183,7 +186,7 @@ public sealed class JournalWriter : IDisposable
     private void Write(string kind, Action<Utf8JsonWriter> body, bool durable = true)
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("event", kind);
