@@ -16,13 +16,14 @@ public static class DidYouMean
         return best is not null && bestDistance <= Math.Max(2, word.Length / 3) ? best : null;
     }
 
-    /// <summary>"unknown key 'x'" plus a suggestion or the list of known keys.</summary>
-    public static string Unknown(string what, string word, IReadOnlyCollection<string> known)
+    /// <summary>"unknown key 'x' in metadata" plus a suggestion or the list of known words.</summary>
+    public static string Unknown(string what, string word, IReadOnlyCollection<string> known, string? where = null)
     {
         var suggestion = Suggest(word, known);
+        var place = where is null ? "" : $" {where}";
         return suggestion is not null
-            ? $"unknown {what} '{word}'; did you mean '{suggestion}'?"
-            : $"unknown {what} '{word}'; known: {string.Join(", ", known)}";
+            ? $"unknown {what} '{word}'{place}; did you mean '{suggestion}'?"
+            : $"unknown {what} '{word}'{place}; known: {string.Join(", ", known)}";
     }
 
     private static int Distance(string a, string b)

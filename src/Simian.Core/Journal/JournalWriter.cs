@@ -40,12 +40,21 @@ public sealed class JournalWriter : IDisposable
             Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
-        var stream = new FileStream(path, new FileStreamOptions
+        try
         {
-            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        return new JournalWriter(path, stream, liveLock, time);
+            var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            return new JournalWriter(path, stream, liveLock, time);
+        }
+        catch
+        {
+            // A leaked live lock would make recover skip this journal as if its run were still going.
+            liveLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens an existing journal to append to (recover), or returns null while its run is still alive.</summary>

@@ -48,7 +48,9 @@ public static class Duration
             };
             if (double.IsNaN(ms))
             {
-                error = unit.Length == 0
+                error = unit.Length == 0 && i < s.Length
+                    ? $"'{text}' is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)"
+                    : unit.Length == 0
                     ? $"'{text}' needs a unit (ms, s, m or h)"
                     : $"unknown unit '{unit}' in '{text}' (use ms, s, m or h)";
                 return false;

@@ -106,6 +106,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
             return new Metadata("unnamed", null, null, new Dictionary<string, string>());
         }
         var name = m.String("name", required: true) ?? "unnamed";
+        if (name.Length == 0) d.Error(m.Raw("name")!.Location, "metadata.name must not be empty");
         if (name.Length > 0 && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
             d.Error(m.Raw("name")!.Location, $"metadata.name '{name}' may hold only letters, digits, '-', '_' and '.'");
@@ -126,17 +127,19 @@ public sealed class ProfileLoader(ProviderRegistry registry)
                 d.Error(entry.Key.Location, DidYouMean.Unknown("provider", entry.Key.Value, registry.ProviderNames));
                 continue;
             }
-            var reader = MapReader.Of(entry.Value, d, $"providers.{entry.Key.Value}", provider.SettingKeys);
-            var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            if (reader is not null)
+            // The provider checks its own keys (ValidateSettings), so they are not checked here too.
+            var block = entry.Value as YMapping;
+            if (block is null && entry.Value is not YScalar { IsNull: true })
             {
-                foreach (var setting in reader.Node.Entries)
-                {
-                    if (setting.Value is YScalar { IsNull: false } s) values[setting.Key.Value] = s.Value;
-                }
+                d.Error(entry.Value.Location, $"providers.{entry.Key.Value} must be a mapping, not {entry.Value.KindName}");
             }
-            var settings = new ProviderSettings(entry.Key.Value, values, reader?.Node, entry.Key.Location);
-            if (reader is not null) provider.ValidateSettings(settings, d);
+            var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var setting in block?.Entries ?? [])
+            {
+                if (setting.Value is YScalar { IsNull: false } s) values[setting.Key.Value] = s.Value;
+            }
+            var settings = new ProviderSettings(entry.Key.Value, values, block, entry.Key.Location);
+            if (block is not null) provider.ValidateSettings(settings, d);
             result[entry.Key.Value] = settings;
         }
         return result;
@@ -358,7 +361,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
                 var fault = type.Faults.FirstOrDefault(f => f.Name == faultName);
                 if (fault is null)
                 {
-                    d.Error(s.Raw("fault")!.Location, DidYouMean.Unknown($"fault for {type.Name}", faultName, type.Faults.Select(f => f.Name).ToList()));
+                    d.Error(s.Raw("fault")!.Location, DidYouMean.Unknown("fault", faultName, type.Faults.Select(f => f.Name).ToList(), $"for {type.Name}"));
                 }
                 else
                 {

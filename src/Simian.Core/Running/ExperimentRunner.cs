@@ -71,7 +71,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 var fault = registry.Fault(target.Type, faultStep.Fault)!;
                 var settings = experiment.Providers.GetValueOrDefault(target.Type.Split(':')[0]) ?? ProviderSettings.Empty(target.Type.Split(':')[0]);
                 var stepFaults = new List<Active>();
-                if (target.Selected.Count == 0) observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; skipping");
+                if (target.Selected.Count == 0) observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
                 foreach (var resource in target.Selected)
                 {
                     if (stop.IsCancellationRequested) break;
@@ -159,22 +159,18 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         var notRestored = new List<string>(stepEndFailures);
         var left = new List<string>();
         interruption.MarkRollingBack();
-        if (remaining.Count > 0)
+        // A fault with a duration was promised to last only that long: it ends whatever `rollback:` says.
+        var toUndo = rollBack ? remaining : remaining.Where(a => a.Step.Duration is not null).ToList();
+        foreach (var a in remaining.Except(toUndo))
         {
-            if (rollBack)
-            {
-                observer.Phase($"rolling back {remaining.Count} change(s)");
-                journal.Note("rollback", $"rolling back {remaining.Count} change(s): {reason}");
-                notRestored.AddRange(await UndoAllAsync(remaining, journal, active, "rollback").ConfigureAwait(false));
-            }
-            else
-            {
-                foreach (var a in remaining)
-                {
-                    journal.Left(a.Seq, $"rollback: {experiment.Rollback}");
-                    left.Add($"{a.Step.Name} on {a.Context.Resource.Id}");
-                }
-            }
+            journal.Left(a.Seq, $"rollback: {experiment.Rollback}");
+            left.Add($"{a.Step.Name} on {a.Context.Resource.Id}");
+        }
+        if (toUndo.Count > 0)
+        {
+            observer.Phase($"rolling back {toUndo.Count} change(s)");
+            journal.Note("rollback", $"rolling back {toUndo.Count} change(s): {reason}");
+            notRestored.AddRange(await UndoAllAsync(toUndo, journal, active, "rollback").ConfigureAwait(false));
         }
         await keepAliveStop.CancelAsync().ConfigureAwait(false);
         await keepAlive.ConfigureAwait(false);
@@ -201,6 +197,8 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             RunStatus.Completed => ExitCodes.Ok,
             RunStatus.Interrupted => interruption.ExitCode,
             RunStatus.RollbackFailed => ExitCodes.RollbackIncomplete,
+            // A fault that could not be read or applied is a provider failure, even though it was rolled back.
+            RunStatus.Aborted when failure is not null => ExitCodes.Provider,
             _ => ExitCodes.Deviated,
         };
         journal.Finished(RunOutcome.StatusText(status), exitCode, reason);
@@ -252,8 +250,9 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 journal.UndoFailed(a.Seq, message);
                 observer.Warning($"could not undo {a.Step.Name} on {a.Context.Resource.Id}: {message}");
                 failed.Add($"{a.Step.Name} on {a.Context.Resource.Id}: {message}");
-                continue;
             }
+            // Out of the active set either way: a failed undo has used its retries and must not be retried (and
+            // counted) again by the final rollback, nor kept alive; the journal leaves it to recover.
             lock (active) active.Remove(a);
         }
         return failed;

@@ -23,7 +23,7 @@ public sealed class MapReader
         {
             if (!knownKeys.Contains(entry.Key.Value))
             {
-                diagnostics.Error(entry.Key.Location, DidYouMean.Unknown($"key in {context}", entry.Key.Value, knownKeys));
+                diagnostics.Error(entry.Key.Location, DidYouMean.Unknown("key", entry.Key.Value, knownKeys, $"in {context}"));
             }
         }
     }
@@ -132,7 +132,7 @@ public sealed class MapReader
         var node = Scalar(key, required, $"one of {string.Join(", ", allowed)}");
         if (node is null) return null;
         if (allowed.Contains(node.Value)) return node.Value;
-        _diagnostics.Error(node.Location, DidYouMean.Unknown($"value for '{key}'", node.Value, allowed));
+        _diagnostics.Error(node.Location, DidYouMean.Unknown($"{key}", node.Value, allowed));
         return null;
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Simian.Core.Diagnostics;
 using Simian.Core.Providers;
@@ -92,7 +91,7 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
             // The proxy itself is gone (removed or the server restarted): no toxic remains on it.
             return UndoOutcome.NothingToUndo;
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException)
+        catch (ProxyControlException e) when (e.StatusCode is null)
         {
             throw new InvalidOperationException(
                 $"proxy control API unreachable ({e.Message}); the toxic lapses by itself at most {Simian.Core.Profiles.Duration.Format(TimeSpan.FromMilliseconds((long)context.Undo["ttlMs"]!))} after the run stopped renewing it", e);

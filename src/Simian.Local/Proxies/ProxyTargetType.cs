@@ -29,18 +29,13 @@ public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
     public async Task<IReadOnlyList<Resource>> ResolveAsync(TargetSpec target, ProviderSettings settings, CancellationToken cancellationToken)
     {
         var names = ((target.Selector.Get("names") as YSequence)?.Items ?? []).OfType<YScalar>().Select(s => s.Value).ToHashSet(StringComparer.Ordinal);
-        IEnumerable<ProxyInfo> proxies;
+        // Proxies the profile defines are created by the run if missing, so a plan counts them as present;
+        // an embedded proxy exists only during a run, so its plan comes from the definitions alone.
+        var defined = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, new DiagnosticBag())
+            .Select(p => new ProxyInfo(p.Name, p.Listen, p.Upstream, [])).ToList();
         var client = provider.Client(settings.Values);
-        if (client is null)
-        {
-            // An embedded proxy exists only during a run: plan from the profile's own definitions.
-            var d = new DiagnosticBag();
-            proxies = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, d).Select(p => new ProxyInfo(p.Name, p.Listen, p.Upstream, []));
-        }
-        else
-        {
-            proxies = await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var live = client is null ? [] : await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false);
+        var proxies = live.Concat(defined.Where(d => live.All(l => l.Name != d.Name)));
         return proxies.Where(p => names.Contains(p.Name)).Select(p => new Resource
         {
             Id = p.Name,

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Simian.Proxy;
+
+/// <summary>Typed client for the proxy control API; every failure surfaces as a ProxyControlException.</summary>
+public sealed class ProxyControlClient
+{
+    private readonly HttpClient _http;
+    private readonly Uri _baseAddress;
+
+    /// <param name="httpClient">Owned by the caller, who also sets its timeout.</param>
+    /// <param name="baseAddress">Such as http://127.0.0.1:8474/.</param>
+    public ProxyControlClient(HttpClient httpClient, Uri baseAddress)
+    {
+        _http = httpClient;
+
+        // Without the trailing slash, relative paths would replace the last segment of the base instead of extending it.
+        _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+    }
+
+    /// <summary>The server's status, "ok" when it is serving.</summary>
+    public async Task<string> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        HealthResponse health = await SendAsync(HttpMethod.Get, "health", null, ControlJsonContext.Default.HealthResponse, cancellationToken).ConfigureAwait(false);
+        return health.Status;
+    }
+
+    public async Task<IReadOnlyList<ProxyInfo>> GetProxiesAsync(CancellationToken cancellationToken = default)
+    {
+        ProxyListResponse list = await SendAsync(HttpMethod.Get, "proxies", null, ControlJsonContext.Default.ProxyListResponse, cancellationToken).ConfigureAwait(false);
+        return list.Proxies;
+    }
+
+    public Task<ProxyInfo> GetProxyAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, ProxyPath(name), null, ControlJsonContext.Default.ProxyInfo, cancellationToken);
+
+    /// <summary>Creates a proxy; a listen port of 0 is replaced by the bound port in the result.</summary>
+    public Task<ProxyInfo> CreateProxyAsync(string name, string listen, string upstream, CancellationToken cancellationToken = default)
+    {
+        var content = JsonContent.Create(new CreateProxyRequest(name, listen, upstream), ControlJsonContext.Default.CreateProxyRequest);
+        return SendAsync(HttpMethod.Post, "proxies", content, ControlJsonContext.Default.ProxyInfo, cancellationToken);
+    }
+
+    public Task RemoveProxyAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, ProxyPath(name), null, cancellationToken);
+
+    public async Task<IReadOnlyList<ToxicInfo>> GetToxicsAsync(string proxyName, CancellationToken cancellationToken = default)
+    {
+        ToxicListResponse list = await SendAsync(HttpMethod.Get, ToxicsPath(proxyName), null, ControlJsonContext.Default.ToxicListResponse, cancellationToken).ConfigureAwait(false);
+        return list.Toxics;
+    }
+
+    public Task<ToxicInfo> AddToxicAsync(string proxyName, ToxicSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        string stream = spec.Stream == ToxicStream.Upstream ? "upstream" : "downstream";
+        Dictionary<string, double>? attributes = spec.Attributes?.ToDictionary(StringComparer.Ordinal);
+        var request = new AddToxicRequest(spec.Name, spec.Type, stream, spec.TtlMs, attributes);
+        var content = JsonContent.Create(request, ControlJsonContext.Default.AddToxicRequest);
+        return SendAsync(HttpMethod.Post, ToxicsPath(proxyName), content, ControlJsonContext.Default.ToxicInfo, cancellationToken);
+    }
+
+    /// <summary>False when the toxic (or its proxy) is already gone, which an undo treats as done.</summary>
+    public async Task<bool> RemoveToxicAsync(string proxyName, string toxicName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await SendAsync(HttpMethod.Delete, ToxicPath(proxyName, toxicName), null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ProxyControlException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Renews the toxic's TTL from now (optionally changing it) and returns the new expiry.</summary>
+    public Task<ToxicInfo> HeartbeatAsync(string proxyName, string toxicName, long? ttlMs = null, CancellationToken cancellationToken = default)
+    {
+        HttpContent? content = ttlMs is null ? null : JsonContent.Create(new HeartbeatRequest(ttlMs), ControlJsonContext.Default.HeartbeatRequest);
+        return SendAsync(HttpMethod.Post, ToxicPath(proxyName, toxicName) + "/heartbeat", content, ControlJsonContext.Default.ToxicInfo, cancellationToken);
+    }
+
+    /// <summary>Removes every toxic on every proxy.</summary>
+    public Task ResetAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "reset", null, cancellationToken);
+
+    private static string ProxyPath(string name) => "proxies/" + Uri.EscapeDataString(name);
+
+    private static string ToxicsPath(string proxyName) => ProxyPath(proxyName) + "/toxics";
+
+    private static string ToxicPath(string proxyName, string toxicName) => ToxicsPath(proxyName) + "/" + Uri.EscapeDataString(toxicName);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendCheckedAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+                ?? throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response body was empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response was not the expected JSON: {e.Message}", e);
+        }
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendCheckedAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_baseAddress, path)) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ProxyControlException(null, $"cannot reach the proxy control API at {_baseAddress}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProxyControlException(null, $"the proxy control API at {_baseAddress} did not answer {method} {path} in time", e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            string message = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            throw new ProxyControlException(response.StatusCode, message);
+        }
+    }
+
+    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (JsonSerializer.Deserialize(body, ControlJsonContext.Default.ErrorResponse)?.Error is { Length: > 0 } error)
+            {
+                return error;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not our server's error shape (a different service on the port?); show what it said instead.
+        }
+
+        return body.Length > 0 ? body : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+    }
+}

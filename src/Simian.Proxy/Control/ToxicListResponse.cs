@@ -1,0 +1,4 @@
+namespace Simian.Proxy;
+
+/// <summary>Body of GET /proxies/{name}/toxics.</summary>
+internal sealed record ToxicListResponse(IReadOnlyList<ToxicInfo> Toxics);
