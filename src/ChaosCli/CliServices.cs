@@ -16,7 +16,7 @@ public sealed record CliServices
     /// <summary>Seed used when --seed is not given.</summary>
     public required Func<long> NewSeed { get; init; }
     /// <summary>How many times an undo is tried before it counts as failed.</summary>
-    public int UndoAttempts { get; init; } = 5;
+    public int UndoAttempts { get; init; } = 6;
 
     /// <summary>How to start this program again (for services a profile runs as <c>simian ...</c>).</summary>
     public static string SelfCommand()

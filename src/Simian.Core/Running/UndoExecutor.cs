@@ -13,7 +13,7 @@ public sealed class UndoExecutor
 {
     private readonly ResiliencePipeline _pipeline;
 
-    public UndoExecutor(TimeProvider time, int attempts = 5, TimeSpan? firstDelay = null, TimeSpan? attemptTimeout = null)
+    public UndoExecutor(TimeProvider time, int attempts = 6, TimeSpan? firstDelay = null, TimeSpan? attemptTimeout = null)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
         if (attempts > 1)
@@ -22,8 +22,8 @@ public sealed class UndoExecutor
             {
                 MaxRetryAttempts = attempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
-                Delay = firstDelay ?? TimeSpan.FromMilliseconds(250),
-                MaxDelay = TimeSpan.FromSeconds(10),
+                Delay = firstDelay ?? TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(5),
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || e is TimeoutRejectedException),
             });

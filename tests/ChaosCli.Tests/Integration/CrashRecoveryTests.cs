@@ -57,6 +57,33 @@ public sealed class CrashRecoveryTests
         Assert.Contains("rolling back", run.Stderr);
     }
 
+    [Fact]
+    public async Task A_rollback_longer_than_two_seconds_is_not_cut_short_and_ends_with_exit_6()
+    {
+        using var cli = new TestCli();
+        await using var world = await LocalWorld.StartAsync(cli.StateDir);
+        var profile = world.WriteProfile("slow-rollback");
+        var journal = Path.Combine(cli.StateDir, "slow.jsonl");
+        using var run = new SimianProcess(cli.StateDir, "run", profile, "--yes", "--journal", journal);
+        await Wait.UntilAsync(() => Applied(journal) == 2, TimeSpan.FromSeconds(30), "both faults applied\n" + run.Stderr);
+        // With the proxy gone, undoing the latency is retried with backoff for several seconds, then fails.
+        world.KillProxy();
+        var started = DateTime.UtcNow;
+        Process.Start("kill", ["-INT", run.Process.Id.ToString()])!.WaitForExit();
+        await Task.Delay(300);
+        Process.Start("kill", ["-INT", run.Process.Id.ToString()])!.WaitForExit();
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(exit == ExitCodes.RollbackIncomplete, $"exit {exit}\n{run.Stdout}\n{run.Stderr}");
+        Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(2), "rollback was cut short");
+        Assert.Contains("rollback is in progress and will not be skipped", run.Stderr);
+        // The pause was undone even though the proxy could not be reached; the journal says what is left.
+        Assert.NotEqual('T', world.SleeperState());
+        var events = RunCommandTests.ReadJournal(journal);
+        Assert.Equal("rollback-failed", (string?)events[^1]["status"]);
+        Assert.Single(events, e => (string?)e["event"] == "undo-failed");
+        Assert.Contains("simian recover --journal", run.Stdout);
+    }
+
     private static int Applied(string journal)
     {
         if (!File.Exists(journal)) return 0;

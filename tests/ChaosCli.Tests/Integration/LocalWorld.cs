@@ -71,6 +71,13 @@ public sealed class LocalWorld : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Takes the proxy server down, so that undo calls to it fail.</summary>
+    public void KillProxy()
+    {
+        _proxy.Process.Kill();
+        _proxy.Process.WaitForExit();
+    }
+
     public async Task<int> ToxicCountAsync() => (await Control.GetToxicsAsync("crash-px")).Count;
 
     public char SleeperState()

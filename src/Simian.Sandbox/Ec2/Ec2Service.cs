@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text;
+using Simian.Sandbox.Auth;
+using Simian.Sandbox.Http;
+
+namespace Simian.Sandbox.Ec2;
+
+/// <summary>The EC2 Query API: DescribeInstances and the four state-changing calls.</summary>
+internal sealed class Ec2Service : ISandboxService
+{
+    private const int MinResults = 5;
+    private const int MaxResults = 1000;
+    private const string TokenPrefix = "sandbox:";
+
+    private readonly Ec2InstanceStore _store;
+    private readonly string _ownerId;
+
+    public Ec2Service(Ec2InstanceStore store, string ownerId)
+    {
+        _store = store;
+        _ownerId = ownerId;
+    }
+
+    public string Name => "ec2";
+
+    public bool AllowsAnonymous => false;
+
+    public SandboxResponse Handle(SandboxRequest request, CallerIdentity caller, string requestId)
+    {
+        var parameters = new QueryParameters(request);
+        var action = parameters["Action"];
+        var response = action switch
+        {
+            "DescribeInstances" => DescribeInstances(parameters, requestId),
+            "StopInstances" => Change(parameters, action, InstanceOperation.Stop, requestId),
+            "StartInstances" => Change(parameters, action, InstanceOperation.Start, requestId),
+            "TerminateInstances" => Change(parameters, action, InstanceOperation.Terminate, requestId),
+            "RebootInstances" => Change(parameters, action, InstanceOperation.Reboot, requestId),
+            null => throw new AwsErrorException(400, "MissingAction", "The request must contain the parameter Action."),
+            _ => throw new AwsErrorException(400, "InvalidAction", $"The action {action} is not valid for this web service."),
+        };
+        response.Action = action;
+        return response;
+    }
+
+    public AwsErrorException Describe(CommonError error, string detail) => error switch
+    {
+        CommonError.Throttled => new(503, "RequestLimitExceeded", "Request limit exceeded."),
+        CommonError.Internal => new(500, "InternalError", "An internal error has occurred."),
+        CommonError.MissingAuthentication => new(401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+        CommonError.UnknownAccessKey => new(401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+        CommonError.SignatureMismatch => new(403, "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. " + detail),
+        _ => new(400, "IncompleteSignature", detail),
+    };
+
+    public SandboxResponse RenderError(AwsErrorException error, SandboxRequest request, string requestId) =>
+        SandboxResponse.Xml(error.Status, w => Ec2Xml.Error(w, error, requestId));
+
+    private SandboxResponse DescribeInstances(QueryParameters parameters, string requestId)
+    {
+        var ids = parameters.List("InstanceId");
+        foreach (var id in ids)
+        {
+            if (!id.StartsWith("i-", StringComparison.Ordinal))
+            {
+                throw Ec2Errors.Malformed(id);
+            }
+        }
+
+        var missing = _store.Missing(ids);
+        if (missing.Count > 0)
+        {
+            throw Ec2Errors.NotFound(missing);
+        }
+
+        var filters = parameters.Indexed("Filter")
+            .Select(n => (
+                Name: parameters[$"Filter.{n}.Name"] ?? throw Ec2Errors.InvalidParameterValue($"Filter.{n}.Name is required"),
+                Values: parameters.List($"Filter.{n}.Value")))
+            .ToList();
+        var filter = Ec2InstanceFilter.Compile(filters);
+
+        var max = int.MaxValue;
+        if (parameters["MaxResults"] is { } maxText)
+        {
+            if (ids.Count > 0)
+            {
+                throw new AwsErrorException(400, "InvalidParameterCombination",
+                    "The parameter instancesSet cannot be used with the parameter maxResults");
+            }
+
+            if (!int.TryParse(maxText, NumberStyles.Integer, CultureInfo.InvariantCulture, out max) || max < MinResults || max > MaxResults)
+            {
+                throw Ec2Errors.InvalidParameterValue(
+                    $"Value ( {maxText} ) for parameter maxResults is invalid. Expecting a value between {MinResults} and {MaxResults}.");
+            }
+        }
+
+        var start = parameters["NextToken"] is { Length: > 0 } token ? DecodeToken(token) : 0;
+        if (parameters.Flag("DryRun"))
+        {
+            throw Ec2Errors.DryRun();
+        }
+
+        var page = _store.Describe(ids, filter, max, start);
+        var next = page.NextIndex is { } index ? EncodeToken(index) : null;
+        return SandboxResponse.StreamedXml(w => Ec2Xml.DescribeInstances(w, requestId, _ownerId, page, next));
+    }
+
+    private SandboxResponse Change(QueryParameters parameters, string action, InstanceOperation operation, string requestId)
+    {
+        var ids = parameters.List("InstanceId");
+        if (ids.Count == 0)
+        {
+            throw new AwsErrorException(400, "MissingParameter", "The request must contain the parameter InstanceId");
+        }
+
+        foreach (var id in ids)
+        {
+            if (!id.StartsWith("i-", StringComparison.Ordinal))
+            {
+                throw Ec2Errors.Malformed(id);
+            }
+        }
+
+        var changes = _store.Apply(ids, operation, parameters.Flag("DryRun"));
+        return operation == InstanceOperation.Reboot
+            ? SandboxResponse.Xml(200, w => Ec2Xml.Return(w, action, requestId))
+            : SandboxResponse.Xml(200, w => Ec2Xml.StateChanges(w, action, requestId, changes));
+    }
+
+    private static string EncodeToken(int position) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + position.ToString(CultureInfo.InvariantCulture)));
+
+    private static int DecodeToken(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.StartsWith(TokenPrefix, StringComparison.Ordinal)
+                && int.TryParse(text[TokenPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+            {
+                return position;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new AwsErrorException(400, "InvalidPaginationToken", $"The pagination token '{token}' is invalid.");
+    }
+}

@@ -1,0 +1,19 @@
+namespace Simian.Sandbox;
+
+/// <summary>An access key the sandbox recognises and the principal it stands for.</summary>
+public sealed class FleetIdentity
+{
+    public required string AccessKeyId { get; set; }
+
+    /// <summary>When set, every request signed with this key has its SigV4 signature verified.</summary>
+    public string? SecretAccessKey { get; set; }
+
+    /// <summary>An IAM user ARN or an assumed-role session ARN (<c>arn:aws:sts::ACCT:assumed-role/ROLE/SESSION</c>).</summary>
+    public required string Arn { get; set; }
+
+    /// <summary>aws:userid, e.g. <c>AROAEXAMPLE:simian</c>; defaults to the access key id.</summary>
+    public string? UserId { get; set; }
+
+    /// <summary>Defaults to the account in <see cref="Arn"/>.</summary>
+    public string? Account { get; set; }
+}

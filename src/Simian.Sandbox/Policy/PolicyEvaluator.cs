@@ -1,0 +1,241 @@
+using System.Text.Json;
+
+namespace Simian.Sandbox.Policy;
+
+/// <summary>
+/// Evaluates a bucket policy's Deny statements against one request. An explicit Deny wins; otherwise the
+/// request is allowed (the sandbox models the bucket owner's own access). A Deny statement that cannot be
+/// evaluated (unknown condition operator, malformed element) counts as matching: the evaluator fails closed.
+/// </summary>
+internal static class PolicyEvaluator
+{
+    private static readonly HashSet<string> Operators = new(StringComparer.Ordinal)
+    {
+        "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+        "StringLike", "StringNotLike", "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike", "Bool", "Null",
+    };
+
+    public static PolicyDecision Evaluate(BucketPolicy policy, PolicyRequest request)
+    {
+        var index = 0;
+        foreach (var statement in policy.Statements())
+        {
+            var name = StatementName(statement, index++);
+            if (!statement.TryGetProperty("Effect", out var effect) || effect.ValueKind != JsonValueKind.String
+                || effect.GetString() != "Deny")
+            {
+                continue;
+            }
+
+            try
+            {
+                if (PrincipalMatches(statement, request) && ActionMatches(statement, request.Action)
+                    && ResourceMatches(statement, request.Resource) && ConditionsMatch(statement, request))
+                {
+                    return new PolicyDecision(true, $"explicitly denied by {name}");
+                }
+            }
+            catch (PolicyShapeException e)
+            {
+                return new PolicyDecision(true, $"{name} could not be evaluated ({e.Message}); failing closed");
+            }
+        }
+
+        return PolicyDecision.Allow;
+    }
+
+    private static string StatementName(JsonElement statement, int index) =>
+        statement.ValueKind == JsonValueKind.Object && statement.TryGetProperty("Sid", out var sid)
+            && sid.ValueKind == JsonValueKind.String
+            ? $"statement '{sid.GetString()}'"
+            : $"statement #{index + 1}";
+
+    private static bool PrincipalMatches(JsonElement statement, PolicyRequest request)
+    {
+        if (statement.TryGetProperty("Principal", out var principal))
+        {
+            return PrincipalSetContains(principal, request);
+        }
+
+        if (statement.TryGetProperty("NotPrincipal", out var notPrincipal))
+        {
+            return !PrincipalSetContains(notPrincipal, request);
+        }
+
+        throw new PolicyShapeException("no Principal or NotPrincipal");
+    }
+
+    private static bool PrincipalSetContains(JsonElement principal, PolicyRequest request)
+    {
+        if (principal.ValueKind == JsonValueKind.String)
+        {
+            return principal.GetString() == "*" ? true : throw new PolicyShapeException("Principal string must be \"*\"");
+        }
+
+        if (principal.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyShapeException("Principal must be \"*\" or an object");
+        }
+
+        foreach (var kind in principal.EnumerateObject())
+        {
+            foreach (var value in Strings(kind.Value, "Principal"))
+            {
+                if (kind.Name == "AWS" && (value == "*" || request.PrincipalArns.Contains(value, StringComparer.Ordinal)
+                    || (IsAccountId(value) && request.PrincipalArns.Contains($"arn:aws:iam::{value}:root", StringComparer.Ordinal))))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAccountId(string value) => value.Length == 12 && value.All(char.IsAsciiDigit);
+
+    private static bool ActionMatches(JsonElement statement, string action)
+    {
+        if (statement.TryGetProperty("Action", out var actions))
+        {
+            return Strings(actions, "Action").Any(pattern => Wildcard.IsMatch(pattern, action, ignoreCase: true));
+        }
+
+        if (statement.TryGetProperty("NotAction", out var notActions))
+        {
+            return !Strings(notActions, "NotAction").Any(pattern => Wildcard.IsMatch(pattern, action, ignoreCase: true));
+        }
+
+        throw new PolicyShapeException("no Action or NotAction");
+    }
+
+    private static bool ResourceMatches(JsonElement statement, string resource)
+    {
+        if (statement.TryGetProperty("Resource", out var resources))
+        {
+            return Strings(resources, "Resource").Any(pattern => Wildcard.IsMatch(pattern, resource, ignoreCase: false));
+        }
+
+        if (statement.TryGetProperty("NotResource", out var notResources))
+        {
+            return !Strings(notResources, "NotResource").Any(pattern => Wildcard.IsMatch(pattern, resource, ignoreCase: false));
+        }
+
+        throw new PolicyShapeException("no Resource or NotResource");
+    }
+
+    private static bool ConditionsMatch(JsonElement statement, PolicyRequest request)
+    {
+        if (!statement.TryGetProperty("Condition", out var condition))
+        {
+            return true;
+        }
+
+        if (condition.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyShapeException("Condition must be an object");
+        }
+
+        foreach (var block in condition.EnumerateObject())
+        {
+            var op = block.Name;
+            var ifExists = op.EndsWith("IfExists", StringComparison.Ordinal) && op != "IfExists";
+            if (ifExists)
+            {
+                op = op[..^"IfExists".Length];
+            }
+
+            if (!Operators.Contains(op))
+            {
+                throw new PolicyShapeException($"unsupported condition operator '{block.Name}'");
+            }
+
+            if (block.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new PolicyShapeException($"condition '{block.Name}' must map keys to values");
+            }
+
+            foreach (var key in block.Value.EnumerateObject())
+            {
+                if (!KeyMatches(op, ifExists, key.Name, Strings(key.Value, $"{block.Name}.{key.Name}"), request))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool KeyMatches(string op, bool ifExists, string key, IReadOnlyList<string> values, PolicyRequest request)
+    {
+        var present = request.ConditionKeys.TryGetValue(key, out var actual);
+        if (op == "Null")
+        {
+            return values.Any(v => v switch
+            {
+                "true" => !present,
+                "false" => present,
+                _ => throw new PolicyShapeException($"Null condition on '{key}' needs \"true\" or \"false\""),
+            });
+        }
+
+        var negated = op.Contains("Not", StringComparison.Ordinal);
+        if (!present)
+        {
+            return ifExists || negated;
+        }
+
+        var value = actual!;
+        Func<string, bool> test = op switch
+        {
+            "StringEquals" or "StringNotEquals" => v => v == value,
+            "StringEqualsIgnoreCase" or "StringNotEqualsIgnoreCase" => v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase),
+            "StringLike" or "StringNotLike" => v => Wildcard.IsMatch(v, value, ignoreCase: false),
+            "ArnEquals" or "ArnNotEquals" or "ArnLike" or "ArnNotLike" => v => ArnMatches(v, value),
+            "Bool" => v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase),
+            _ => throw new PolicyShapeException($"unsupported condition operator '{op}'"),
+        };
+        var any = values.Any(test);
+        return negated ? !any : any;
+    }
+
+    /// <summary>IAM compares ARNs component by component; the resource part may itself contain colons.</summary>
+    private static bool ArnMatches(string pattern, string value)
+    {
+        var patternParts = pattern.Split(':', 6);
+        var valueParts = value.Split(':', 6);
+        if (patternParts.Length != 6 || valueParts.Length != 6)
+        {
+            return pattern == "*" || pattern == value;
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            if (!Wildcard.IsMatch(patternParts[i], valueParts[i], ignoreCase: false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static IReadOnlyList<string> Strings(JsonElement element, string what)
+    {
+        return element.ValueKind switch
+        {
+            JsonValueKind.Array => element.EnumerateArray().Select(e => Scalar(e, what)).ToList(),
+            _ => [Scalar(element, what)],
+        };
+
+        static string Scalar(JsonElement e, string what) => e.ValueKind switch
+        {
+            JsonValueKind.String => e.GetString()!,
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Number => e.GetRawText(),
+            _ => throw new PolicyShapeException($"{what} must be a string or a list of strings"),
+        };
+    }
+}

@@ -1,0 +1,27 @@
+using Simian.Sandbox.Policy;
+
+namespace Simian.Sandbox.S3;
+
+/// <summary>A bucket and everything stored with it; guarded by the bucket store's lock.</summary>
+internal sealed class S3Bucket
+{
+    public S3Bucket(string name, string region, DateTimeOffset creationDate)
+    {
+        Name = name;
+        Region = region;
+        CreationDate = creationDate;
+    }
+
+    public string Name { get; }
+
+    public string Region { get; }
+
+    public DateTimeOffset CreationDate { get; }
+
+    public SortedDictionary<string, S3Object> Objects { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Null when the bucket has no tag set (GetBucketTagging then answers NoSuchTagSet).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Tags { get; set; }
+
+    public BucketPolicy? Policy { get; set; }
+}

@@ -1,0 +1,487 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Simian.Sandbox.Auth;
+using Simian.Sandbox.Http;
+using Simian.Sandbox.Policy;
+
+namespace Simian.Sandbox.S3;
+
+/// <summary>
+/// S3's REST API, path-style (<c>/bucket/key</c>). Object reads, writes, deletes and listings are checked against
+/// the bucket policy; bucket-level calls (policy, tagging) are the owner's and are not, so a chaos run can always
+/// restore what it changed.
+/// </summary>
+internal sealed class S3Service : ISandboxService
+{
+    private static readonly HashSet<string> UnsupportedSubresources = new(StringComparer.Ordinal)
+    {
+        "acl", "accelerate", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
+        "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock",
+        "ownershipControls", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
+        "retention", "select", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
+    };
+
+    private readonly S3BucketStore _store;
+    private readonly TimeProvider _time;
+    private readonly string _region;
+    private readonly string _account;
+
+    public S3Service(S3BucketStore store, TimeProvider time, string region, string account)
+    {
+        _store = store;
+        _time = time;
+        _region = region;
+        _account = account;
+    }
+
+    public string Name => "s3";
+
+    public bool AllowsAnonymous => true;
+
+    public SandboxResponse Handle(SandboxRequest request, CallerIdentity caller, string requestId)
+    {
+        var path = request.Path.TrimStart('/');
+        var slash = path.IndexOf('/');
+        var bucket = slash < 0 ? path : path[..slash];
+        var key = slash < 0 ? "" : path[(slash + 1)..];
+        if (request.Query.FirstOrDefault(q => UnsupportedSubresources.Contains(q.Key)) is { Key: { } unsupported })
+        {
+            throw S3Errors.NotImplemented("?" + unsupported);
+        }
+
+        SandboxResponse response;
+        string action;
+        if (bucket.Length == 0)
+        {
+            (action, response) = request.Method == "GET"
+                ? ("ListBuckets", ListBuckets())
+                : throw new AwsErrorException(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+        }
+        else if (key.Length == 0)
+        {
+            (action, response) = BucketCall(request, bucket, caller);
+        }
+        else
+        {
+            (action, response) = ObjectCall(request, bucket, key, caller);
+        }
+
+        response.Action = action;
+        return response.WithHeader("x-amz-request-id", requestId);
+    }
+
+    public AwsErrorException Describe(CommonError error, string detail) => error switch
+    {
+        CommonError.Throttled => new(503, "SlowDown", "Please reduce your request rate."),
+        CommonError.Internal => new(500, "InternalError", "We encountered an internal error. Please try again."),
+        CommonError.MissingAuthentication => new(403, "AccessDenied", "Access Denied"),
+        CommonError.UnknownAccessKey => new(403, "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.", ("AWSAccessKeyId", detail)),
+        CommonError.SignatureMismatch => new(403, "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
+        _ => new(400, "AuthorizationHeaderMalformed", detail),
+    };
+
+    public SandboxResponse RenderError(AwsErrorException error, SandboxRequest request, string requestId)
+    {
+        var response = request.IsHead
+            ? SandboxResponse.Empty(error.Status)
+            : SandboxResponse.Xml(error.Status, w => S3Xml.Error(w, error, requestId));
+        return response.WithHeader("x-amz-request-id", requestId);
+    }
+
+    private (string, SandboxResponse) BucketCall(SandboxRequest request, string bucket, CallerIdentity caller)
+    {
+        var method = request.Method;
+        if (request.HasQuery("policy"))
+        {
+            return method switch
+            {
+                "GET" => ("GetBucketPolicy", GetBucketPolicy(bucket)),
+                "PUT" => ("PutBucketPolicy", PutBucketPolicy(bucket, request)),
+                "DELETE" => ("DeleteBucketPolicy", DeleteBucketPolicy(bucket)),
+                _ => throw MethodNotAllowed(),
+            };
+        }
+
+        if (request.HasQuery("tagging"))
+        {
+            return method switch
+            {
+                "GET" => ("GetBucketTagging", GetBucketTagging(bucket)),
+                "PUT" => ("PutBucketTagging", PutBucketTagging(bucket, request)),
+                "DELETE" => ("DeleteBucketTagging", DeleteBucketTagging(bucket)),
+                _ => throw MethodNotAllowed(),
+            };
+        }
+
+        if (request.HasQuery("location"))
+        {
+            return method == "GET" ? ("GetBucketLocation", GetBucketLocation(bucket)) : throw MethodNotAllowed();
+        }
+
+        return method switch
+        {
+            "GET" when request.QueryValue("list-type") == "2" => ("ListObjectsV2", ListObjects(request, bucket, caller)),
+            "GET" => ("ListObjects", ListObjects(request, bucket, caller)),
+            "PUT" => ("CreateBucket", CreateBucket(bucket, request)),
+            "HEAD" => ("HeadBucket", HeadBucket(bucket)),
+            "DELETE" => ("DeleteBucket", DeleteBucket(bucket)),
+            _ => throw MethodNotAllowed(),
+        };
+    }
+
+    private (string, SandboxResponse) ObjectCall(SandboxRequest request, string bucket, string key, CallerIdentity caller)
+    {
+        if (request.HasQuery("tagging"))
+        {
+            throw S3Errors.NotImplemented("object tagging");
+        }
+
+        return request.Method switch
+        {
+            "PUT" when request.Header("x-amz-copy-source") is not null => throw S3Errors.NotImplemented("CopyObject"),
+            "PUT" => ("PutObject", PutObject(request, bucket, key, caller)),
+            "GET" => ("GetObject", GetObject(request, bucket, key, caller, head: false)),
+            "HEAD" => ("HeadObject", GetObject(request, bucket, key, caller, head: true)),
+            "DELETE" => ("DeleteObject", DeleteObject(bucket, key, caller)),
+            _ => throw MethodNotAllowed(),
+        };
+    }
+
+    private SandboxResponse ListBuckets()
+    {
+        lock (_store.Gate)
+        {
+            var buckets = _store.All.ToList();
+            return SandboxResponse.Xml(200, w => S3Xml.ListBuckets(w, buckets, _account));
+        }
+    }
+
+    private SandboxResponse CreateBucket(string name, SandboxRequest request)
+    {
+        if (FleetRules.BucketNameError(name) is { } error)
+        {
+            throw new AwsErrorException(400, "InvalidBucketName", error, ("BucketName", name));
+        }
+
+        var region = _region;
+        if (request.Body.Length > 0)
+        {
+            var document = ParseXml(request.Body);
+            region = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "LocationConstraint")?.Value is { Length: > 0 } wanted
+                ? wanted
+                : region;
+        }
+
+        lock (_store.Gate)
+        {
+            if (_store.Find(name) is not null)
+            {
+                throw new AwsErrorException(409, "BucketAlreadyOwnedByYou",
+                    "Your previous request to create the named bucket succeeded and you already own it.", ("BucketName", name));
+            }
+
+            _store.Add(new S3Bucket(name, region, _time.GetUtcNow()));
+        }
+
+        return SandboxResponse.Empty(200).WithHeader("Location", "/" + name);
+    }
+
+    private SandboxResponse HeadBucket(string name)
+    {
+        lock (_store.Gate)
+        {
+            return SandboxResponse.Empty(200).WithHeader("x-amz-bucket-region", Bucket(name).Region);
+        }
+    }
+
+    private SandboxResponse DeleteBucket(string name)
+    {
+        lock (_store.Gate)
+        {
+            if (Bucket(name).Objects.Count > 0)
+            {
+                throw new AwsErrorException(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", ("BucketName", name));
+            }
+
+            _store.Remove(name);
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse GetBucketLocation(string name)
+    {
+        lock (_store.Gate)
+        {
+            var region = Bucket(name).Region;
+            return SandboxResponse.Xml(200, w => S3Xml.Location(w, region));
+        }
+    }
+
+    private SandboxResponse GetBucketPolicy(string name)
+    {
+        lock (_store.Gate)
+        {
+            var policy = Bucket(name).Policy
+                ?? throw new AwsErrorException(404, "NoSuchBucketPolicy", "The bucket policy does not exist", ("BucketName", name));
+            return new SandboxResponse { Status = 200, ContentType = "application/json", Body = policy.Raw };
+        }
+    }
+
+    private SandboxResponse PutBucketPolicy(string name, SandboxRequest request)
+    {
+        S3Checksums.Verify(request);
+        BucketPolicy policy;
+        try
+        {
+            policy = BucketPolicy.Parse(request.Body);
+        }
+        catch (MalformedPolicyException e)
+        {
+            throw new AwsErrorException(400, "MalformedPolicy", e.Message, ("BucketName", name));
+        }
+
+        lock (_store.Gate)
+        {
+            Bucket(name).Policy = policy;
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse DeleteBucketPolicy(string name)
+    {
+        lock (_store.Gate)
+        {
+            Bucket(name).Policy = null;
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse GetBucketTagging(string name)
+    {
+        lock (_store.Gate)
+        {
+            var tags = Bucket(name).Tags
+                ?? throw new AwsErrorException(404, "NoSuchTagSet", "The TagSet does not exist", ("BucketName", name));
+            return SandboxResponse.Xml(200, w => S3Xml.Tagging(w, tags));
+        }
+    }
+
+    private SandboxResponse PutBucketTagging(string name, SandboxRequest request)
+    {
+        S3Checksums.Verify(request);
+        var document = ParseXml(request.Body);
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var tag in document.Descendants().Where(e => e.Name.LocalName == "Tag"))
+        {
+            var key = tag.Elements().FirstOrDefault(e => e.Name.LocalName == "Key")?.Value ?? throw S3Errors.MalformedXml();
+            var value = tag.Elements().FirstOrDefault(e => e.Name.LocalName == "Value")?.Value ?? "";
+            if (tags.Any(t => t.Key == key))
+            {
+                throw new AwsErrorException(400, "InvalidTag", "Cannot provide multiple Tags with the same key");
+            }
+
+            tags.Add(new(key, value));
+        }
+
+        if (tags.Count > 50)
+        {
+            throw new AwsErrorException(400, "InvalidTag", "Bucket tag count cannot be greater than 50");
+        }
+
+        lock (_store.Gate)
+        {
+            Bucket(name).Tags = tags;
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse DeleteBucketTagging(string name)
+    {
+        lock (_store.Gate)
+        {
+            Bucket(name).Tags = null;
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse ListObjects(SandboxRequest request, string name, CallerIdentity caller)
+    {
+        var list = ListRequest.From(name, request);
+        lock (_store.Gate)
+        {
+            var bucket = Bucket(name);
+            Authorize(bucket, caller, "s3:ListBucket", $"arn:aws:s3:::{name}");
+            var listing = ObjectListing.Create(bucket, list.Prefix, list.Delimiter, list.After, list.MaxKeys);
+            return SandboxResponse.Xml(200, w => S3Xml.ListObjects(w, list, listing, _account));
+        }
+    }
+
+    private SandboxResponse PutObject(SandboxRequest request, string name, string key, CallerIdentity caller)
+    {
+        if (request.Header("x-amz-decoded-content-length") is { } declared
+            && declared != request.Body.Length.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new AwsErrorException(400, "IncompleteBody",
+                $"You did not provide the number of bytes specified by the x-amz-decoded-content-length header ({declared}; got {request.Body.Length}).");
+        }
+
+        var checksums = S3Checksums.Verify(request);
+        var metadata = request.Headers
+            .Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase))
+            .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value))
+            .ToList();
+        var contentType = request.Header("Content-Type") ?? "binary/octet-stream";
+        S3Object stored;
+        lock (_store.Gate)
+        {
+            var bucket = Bucket(name);
+            Authorize(bucket, caller, "s3:PutObject", $"arn:aws:s3:::{name}/{key}");
+            stored = S3BucketStore.NewObject(key, request.Body, _time.GetUtcNow(), contentType, metadata, checksums);
+            bucket.Objects[key] = stored;
+        }
+
+        var response = SandboxResponse.Empty(200).WithHeader("ETag", stored.ETag);
+        foreach (var checksum in checksums)
+        {
+            response.WithHeader(checksum.Key, checksum.Value);
+        }
+
+        return response;
+    }
+
+    private SandboxResponse GetObject(SandboxRequest request, string name, string key, CallerIdentity caller, bool head)
+    {
+        S3Object item;
+        lock (_store.Gate)
+        {
+            var bucket = Bucket(name);
+            Authorize(bucket, caller, "s3:GetObject", $"arn:aws:s3:::{name}/{key}");
+            item = bucket.Objects.GetValueOrDefault(key) ?? throw S3Errors.NoSuchKey(key);
+        }
+
+        var (status, offset, length) = Range(request.Header("Range"), item.Data.Length);
+        var response = new SandboxResponse
+        {
+            Status = status,
+            ContentType = item.ContentType,
+            Body = head ? ReadOnlyMemory<byte>.Empty : item.Data.AsMemory(offset, length),
+            HeadContentLength = head ? length : null,
+        };
+        response.WithHeader("ETag", item.ETag)
+            .WithHeader("Last-Modified", item.LastModified.UtcDateTime.ToString("R", CultureInfo.InvariantCulture))
+            .WithHeader("Accept-Ranges", "bytes");
+        if (status == 206)
+        {
+            response.WithHeader("Content-Range", string.Create(CultureInfo.InvariantCulture, $"bytes {offset}-{offset + length - 1}/{item.Data.Length}"));
+        }
+        else if (string.Equals(request.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var checksum in item.Checksums)
+            {
+                response.WithHeader(checksum.Key, checksum.Value);
+            }
+        }
+
+        foreach (var meta in item.Metadata)
+        {
+            response.WithHeader(meta.Key, meta.Value);
+        }
+
+        return response;
+    }
+
+    private SandboxResponse DeleteObject(string name, string key, CallerIdentity caller)
+    {
+        lock (_store.Gate)
+        {
+            var bucket = Bucket(name);
+            Authorize(bucket, caller, "s3:DeleteObject", $"arn:aws:s3:::{name}/{key}");
+            bucket.Objects.Remove(key);
+        }
+
+        return SandboxResponse.Empty(204);
+    }
+
+    private S3Bucket Bucket(string name) => _store.Find(name) ?? throw S3Errors.NoSuchBucket(name);
+
+    private static void Authorize(S3Bucket bucket, CallerIdentity caller, string action, string resource)
+    {
+        if (bucket.Policy is not { } policy)
+        {
+            return;
+        }
+
+        var principals = caller.IsAnonymous
+            ? []
+            : new[] { caller.Arn, caller.PrincipalArn!, $"arn:aws:iam::{caller.Account}:root" }.Distinct().ToArray();
+        var decision = PolicyEvaluator.Evaluate(policy, new PolicyRequest(principals, action, resource, caller.ConditionKeys()));
+        if (decision.Denied)
+        {
+            throw S3Errors.AccessDenied(decision.Reason);
+        }
+    }
+
+    /// <summary>Serves a single <c>bytes=</c> range; anything else gets the whole object, as S3 does.</summary>
+    private static (int Status, int Offset, int Length) Range(string? header, int size)
+    {
+        if (header is null || !header.StartsWith("bytes=", StringComparison.Ordinal) || header.Contains(',', StringComparison.Ordinal))
+        {
+            return (200, 0, size);
+        }
+
+        var spec = header[6..].Split('-');
+        if (spec.Length != 2)
+        {
+            return (200, 0, size);
+        }
+
+        long start, end;
+        if (spec[0].Length == 0 && long.TryParse(spec[1], NumberStyles.None, CultureInfo.InvariantCulture, out var suffix))
+        {
+            start = Math.Max(0, size - suffix);
+            end = size - 1;
+        }
+        else if (long.TryParse(spec[0], NumberStyles.None, CultureInfo.InvariantCulture, out start))
+        {
+            end = spec[1].Length == 0 ? size - 1
+                : long.TryParse(spec[1], NumberStyles.None, CultureInfo.InvariantCulture, out var e) ? Math.Min(e, size - 1) : -1;
+        }
+        else
+        {
+            return (200, 0, size);
+        }
+
+        if (start >= size || end < start)
+        {
+            throw new AwsErrorException(416, "InvalidRange", "The requested range is not satisfiable");
+        }
+
+        return (206, (int)start, (int)(end - start + 1));
+    }
+
+    private static XDocument ParseXml(byte[] body)
+    {
+        try
+        {
+            using var stream = new MemoryStream(body);
+            using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
+            return XDocument.Load(reader);
+        }
+        catch (XmlException)
+        {
+            throw S3Errors.MalformedXml();
+        }
+    }
+
+    private static AwsErrorException MethodNotAllowed() =>
+        new(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+}

@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Simian.Sandbox.Admin;
+using Simian.Sandbox.Auth;
+using Simian.Sandbox.Ec2;
+using Simian.Sandbox.Faults;
+using Simian.Sandbox.Http;
+using Simian.Sandbox.S3;
+using Simian.Sandbox.Sts;
+
+namespace Simian.Sandbox;
+
+/// <summary>An AWS-compatible endpoint (EC2, S3, STS on one port) bound to 127.0.0.1.</summary>
+public sealed class SandboxServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly FaultInjector _faults;
+    private readonly TextWriter? _log;
+    private readonly long _maxBodyBytes;
+    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _requests;
+    private int _stopped;
+
+    private SandboxServer(
+        HttpListener listener, int port, RequestDispatcher dispatcher, FaultInjector faults, SandboxState state, SandboxOptions options)
+    {
+        _listener = listener;
+        _dispatcher = dispatcher;
+        _faults = faults;
+        _log = options.Log is null ? null : TextWriter.Synchronized(options.Log);
+        _maxBodyBytes = options.MaxBodyBytes;
+        State = state;
+        Endpoint = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+    }
+
+    /// <summary>The base URL to give SDK clients as ServiceURL (and aws-cli as --endpoint-url).</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The live instances, buckets, faults and call counts.</summary>
+    public SandboxState State { get; }
+
+    public static Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ct.ThrowIfCancellationRequested();
+        var fleet = options.Fleet;
+        fleet.Validate();
+        var faults = new FaultInjector(new Random(options.Seed), new SandboxFaults(options.ThrottleRate, options.ErrorRate));
+        var instances = new Ec2InstanceStore(fleet, options.TimeProvider, options.TransitionDelay);
+        var buckets = new S3BucketStore(fleet, options.TimeProvider.GetUtcNow());
+        var state = new SandboxState(instances, buckets, faults);
+        var dispatcher = new RequestDispatcher(
+            new Ec2Service(instances, fleet.Account),
+            new S3Service(buckets, options.TimeProvider, fleet.Region, fleet.Account),
+            new StsService(),
+            new AdminService(state, faults),
+            new IdentityDirectory(fleet.Identities),
+            faults,
+            state,
+            options.TimeProvider,
+            options.RequireKnownKeys);
+
+        var (listener, port) = Listen(options.Port);
+        var server = new SandboxServer(listener, port, dispatcher, faults, state, options);
+        server._acceptLoop = Task.Run(server.AcceptLoopAsync, CancellationToken.None);
+        return Task.FromResult(server);
+    }
+
+    /// <summary>Changes the injected fault rates of the running sandbox.</summary>
+    public void SetFaults(SandboxFaults faults) => _faults.Set(faults);
+
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        try
+        {
+            await _acceptLoop.WaitAsync(ct).ConfigureAwait(false);
+            await Task.WhenAll(_inFlight.Values).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Requests still running after the grace period are cut off when the listener closes.
+        }
+        finally
+        {
+            _listener.Close();
+            _stopping.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static (HttpListener Listener, int Port) Listen(int port)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var candidate = port != 0 ? port : FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{candidate.ToString(CultureInfo.InvariantCulture)}/");
+            listener.Prefixes.Add($"http://localhost:{candidate.ToString(CultureInfo.InvariantCulture)}/");
+            try
+            {
+                listener.Start();
+                return (listener, candidate);
+            }
+            catch (HttpListenerException) when (port == 0 && attempt < 20)
+            {
+                listener.Close();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            var id = Interlocked.Increment(ref _requests);
+            var task = Task.Run(() => ServeAsync(context, id));
+            _inFlight[id] = task;
+            _ = task.ContinueWith(_ => _inFlight.TryRemove(id, out var _), TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(HttpListenerContext context, long number)
+    {
+        var requestId = string.Create(CultureInfo.InvariantCulture, $"5a9d1c00-0000-4000-8000-{number:x12}");
+        var response = context.Response;
+        try
+        {
+            var request = await ReadAsync(context.Request).ConfigureAwait(false);
+            var answer = request is null
+                ? SandboxResponse.Empty(413)
+                : _dispatcher.Dispatch(request, requestId);
+            _log?.WriteLine($"{context.Request.HttpMethod} {context.Request.RawUrl} -> {answer.Status} {answer.Action}");
+            await WriteAsync(response, answer, context.Request.HttpMethod == "HEAD").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away; nothing is left to answer.
+        }
+        finally
+        {
+            try
+            {
+                response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
+    private async Task<SandboxRequest?> ReadAsync(HttpListenerRequest request)
+    {
+        if (request.ContentLength64 > _maxBodyBytes)
+        {
+            return null;
+        }
+
+        var body = new MemoryStream(request.ContentLength64 > 0 ? (int)request.ContentLength64 : 0);
+        if (request.HasEntityBody)
+        {
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await request.InputStream.ReadAsync(buffer, _stopping.Token).ConfigureAwait(false)) > 0)
+            {
+                body.Write(buffer, 0, read);
+                if (body.Length > _maxBodyBytes)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in request.Headers.AllKeys)
+        {
+            if (name is not null && request.Headers[name] is { } value)
+            {
+                headers[name] = value;
+            }
+        }
+
+        return new SandboxRequest(request.HttpMethod, request.RawUrl ?? "/", headers, body.ToArray());
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, SandboxResponse answer, bool head)
+    {
+        response.StatusCode = answer.Status;
+        if (answer.ContentType is not null)
+        {
+            response.ContentType = answer.ContentType;
+        }
+
+        foreach (var (name, value) in answer.Headers)
+        {
+            response.AppendHeader(name, value);
+        }
+
+        if (head)
+        {
+            response.ContentLength64 = answer.HeadContentLength ?? 0;
+        }
+        else if (answer.StreamBody is { } stream)
+        {
+            response.SendChunked = true;
+            stream(response.OutputStream);
+        }
+        else
+        {
+            response.ContentLength64 = answer.Body.Length;
+            await response.OutputStream.WriteAsync(answer.Body).ConfigureAwait(false);
+        }
+    }
+}
