@@ -20,6 +20,7 @@ public static class CliApp
             TargetsCommand.Create(context),
             ProxyCommand.Create(context),
             InitCommand.Create(context),
+            SandboxCommand.Create(context),
             DemoServerCommand.Create(context),
         };
         var parse = root.Parse(args);

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Simian.Core;
+using Simian.Core.Diagnostics;
+using Simian.Sandbox;
+
+namespace Simian.Cli.Commands;
+
+/// <summary>
+/// <c>simian sandbox [--port 4566] [--fleet fleet.yaml]</c>: an AWS-compatible endpoint on loopback (EC2 Query API,
+/// S3 REST with enforced bucket policies, STS) to rehearse AWS experiments offline with the real SDK.
+/// </summary>
+public static class SandboxCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 4566 };
+        var fleet = new Option<string?>("--fleet") { Description = "Fleet file seeding instances, buckets and identities" };
+        var throttle = new Option<double>("--throttle-rate") { Description = "Share of calls answered with the service's throttling error (0..1)" };
+        var errors = new Option<double>("--error-rate") { Description = "Share of calls answered with a 500 InternalError (0..1)" };
+        var knownKeys = new Option<bool>("--require-known-keys") { Description = "Refuse access keys the fleet does not list" };
+        var seed = new Option<int>("--seed") { Description = "Seed for injected faults", DefaultValueFactory = _ => 1 };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request on stderr" };
+        var command = new Command("sandbox", "Serve an AWS-compatible sandbox (EC2, S3, STS) on loopback for offline rehearsals")
+        {
+            port, fleet, throttle, errors, knownKeys, seed, verbose,
+        };
+        command.SetAction(async (parse, ct) => await ServeAsync(context, new SandboxOptions
+        {
+            Port = parse.GetValue(port),
+            Fleet = LoadFleet(parse.GetValue(fleet)),
+            TimeProvider = context.Services.Time,
+            Seed = parse.GetValue(seed),
+            ThrottleRate = parse.GetValue(throttle),
+            ErrorRate = parse.GetValue(errors),
+            RequireKnownKeys = parse.GetValue(knownKeys),
+            Log = parse.GetValue(verbose) ? context.Stderr : null,
+        }, ct).ConfigureAwait(false));
+        return command;
+    }
+
+    private static Fleet LoadFleet(string? path)
+    {
+        if (path is null) return new Fleet();
+        try
+        {
+            return Fleet.Load(path);
+        }
+        catch (FleetException e) when (e.Path is not null)
+        {
+            throw new InvalidInputException($"{path}: invalid fleet", [new Diagnostic(new SourceLocation(e.Path, e.Line, e.Column), e.Detail)]);
+        }
+        catch (FleetException e)
+        {
+            throw new InvalidInputException($"{path}: {e.Message}");
+        }
+    }
+
+    public static async Task<int> ServeAsync(CliContext context, SandboxOptions options, CancellationToken cancellationToken)
+    {
+        if (options.ThrottleRate is < 0 or > 1 || options.ErrorRate is < 0 or > 1 || options.ThrottleRate + options.ErrorRate > 1)
+        {
+            throw new InvalidInputException("--throttle-rate and --error-rate must be between 0 and 1 and add up to at most 1");
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var attached = context.Services.Signals.Attach(stop);
+        SandboxServer server;
+        try
+        {
+            server = await SandboxServer.StartAsync(options, stop.Token).ConfigureAwait(false);
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            throw new InvalidInputException($"cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+        }
+        await using (server.ConfigureAwait(false))
+        {
+            await context.Stderr.WriteLineAsync(
+                $"AWS sandbox on {server.Endpoint} ({server.State.InstanceCount} instances, {server.State.BucketNames().Count} buckets); " +
+                $"use endpoint: {server.Endpoint.ToString().TrimEnd('/')} in a profile's providers.aws, or --endpoint-url with awscli. Ctrl-C stops it.").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return ExitCodes.Ok;
+    }
+}
