@@ -1,0 +1,401 @@
+using Simian.Core.Journal;
+using Simian.Core.Profiles;
+using Simian.Core.Running;
+using Simian.Core.Tests.Fakes;
+
+namespace Simian.Core.Tests.Running;
+
+public sealed class ExperimentRunnerTests
+{
+    private const string BreakAll = "  - {name: b, fault: break, target: things}\n";
+
+    private static IReadOnlyList<string> Events(JournalState journal, string kind) =>
+        journal.Events.Where(e => (string?)e["event"] == kind).Select(e => e.ToJsonString()).ToList();
+
+    [Fact]
+    public async Task Capture_comes_before_apply_and_the_intent_is_on_disk_before_apply_is_called()
+    {
+        using var h = new RunHarness(things: 2);
+        var seenAtApply = new List<(string Id, bool IntentOnDisk, bool AlreadyApplied)>();
+        h.World.Break.OnApply = context =>
+        {
+            var change = JournalState.Read(h.JournalPath).Changes.SingleOrDefault(c => c.ResourceId == context.Resource.Id);
+            seenAtApply.Add((context.Resource.Id, change is not null && (string?)change.Undo["before"] == $"state-of-{context.Resource.Id}", change?.Applied ?? false));
+        };
+
+        var outcome = await h.RunAsync(BreakAll);
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal([("t1", true, false), ("t2", true, false)], seenAtApply);
+        Assert.Equal(["capture break t1", "apply break t1", "capture break t2", "apply break t2"], h.Log.Lines("capture", "apply"));
+        Assert.All(h.Journal.Changes, c => Assert.True(c.Applied));
+    }
+
+    [Fact]
+    public async Task Undo_gets_exactly_what_capture_returned()
+    {
+        using var h = new RunHarness();
+
+        await h.RunAsync(BreakAll);
+
+        var undo = h.Log.Single("undo break t1");
+        Assert.Equal("{\"fault\":\"break\",\"before\":\"state-of-t1\"}", undo.Data!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Rollback_undoes_in_the_reverse_order_of_injection()
+    {
+        using var h = new RunHarness(things: 3);
+
+        var outcome = await h.RunAsync("  - {name: b, fault: break, target: things}\n  - {name: s, fault: slow, target: things}\n");
+
+        var applied = h.Log.Lines("apply");
+        Assert.Equal(["apply break t1", "apply break t2", "apply break t3", "apply slow t1", "apply slow t2", "apply slow t3"], applied);
+        Assert.Equal(applied.Reverse().Select(l => l.Replace("apply", "undo")), h.Log.Lines("undo"));
+        Assert.Equal((RunStatus.Completed, ExitCodes.Ok, 6, 6), (outcome.Status, outcome.ExitCode, outcome.Injected, outcome.Restored));
+        Assert.Empty(h.Journal.Pending);
+        Assert.All(h.Journal.Changes, c => Assert.Equal("rollback", c.UndoneBy));
+    }
+
+    [Fact]
+    public async Task Duration_step_ends_its_faults_when_its_duration_is_over()
+    {
+        using var h = new RunHarness();
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things, duration: 300ms}\n  - {name: b, fault: break, target: things}\n");
+
+        Assert.Equal(["apply slow t1", "undo slow t1", "apply break t1", "undo break t1"], h.Log.Lines("apply", "undo"));
+        var held = h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1"));
+        Assert.True(held >= TimeSpan.FromMilliseconds(290), $"held only {held}");
+        Assert.Equal(["duration", "rollback"], h.Journal.Changes.Select(c => c.UndoneBy));
+        Assert.Equal((ExitCodes.Ok, 2), (outcome.ExitCode, outcome.Restored));
+    }
+
+    [Fact]
+    public async Task Pause_step_waits_before_the_next_step()
+    {
+        using var h = new RunHarness();
+
+        await h.RunAsync("  - {name: a, fault: break, target: things}\n  - {pause: 200ms}\n  - {name: b, fault: slow, target: things}\n");
+
+        var waited = h.Log.Single("apply slow t1").Since(h.Log.Single("apply break t1"));
+        Assert.True(waited >= TimeSpan.FromMilliseconds(190), $"waited only {waited}");
+    }
+
+    // Probes fail while 'break' is applied: a deviation cuts short the long pause that follows it. Without one,
+    // the pause is short; the test must not depend on how quickly the monitor notices.
+    [Theory]
+    [InlineData("always", false, true, RunStatus.Completed)]
+    [InlineData("always", true, true, RunStatus.Deviated)]
+    [InlineData("on-deviation", false, false, RunStatus.Completed)]
+    [InlineData("on-deviation", true, true, RunStatus.Deviated)]
+    [InlineData("never", false, false, RunStatus.Completed)]
+    [InlineData("never", true, false, RunStatus.Deviated)]
+    public async Task Rollback_mode_decides_whether_a_finished_run_undoes_its_faults(string mode, bool deviate, bool undone, RunStatus status)
+    {
+        using var h = new RunHarness();
+        if (deviate) h.UnhealthyWhile("break");
+
+        var pause = deviate ? "10s" : "200ms";
+
+        var outcome = await h.RunAsync($"  - {{name: b, fault: break, target: things}}\n  - {{pause: {pause}}}\n", RunHarness.Steady(), extra: $"rollback: {mode}\n");
+
+        Assert.Equal(status, outcome.Status);
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.Equal(undone, h.Log.Contains("undo break t1"));
+        var change = Assert.Single(h.Journal.Changes);
+        Assert.Equal(undone, change.Undone);
+        if (undone)
+        {
+            Assert.Empty(outcome.LeftInPlace);
+            Assert.Equal(1, outcome.Restored);
+        }
+        else
+        {
+            Assert.Equal(["b on t1"], outcome.LeftInPlace);
+            Assert.Equal(0, outcome.Restored);
+            Assert.StartsWith("rollback: ", change.LeftReason);
+            Assert.Single(h.Journal.Pending);
+        }
+    }
+
+    [Theory]
+    [InlineData("never")]
+    [InlineData("on-deviation")]
+    public async Task Interrupted_run_rolls_back_everything_whatever_the_rollback_mode(string mode)
+    {
+        using var h = new RunHarness();
+        h.Probes = new ScriptedProbeRunner(_ => true)
+        {
+            OnCall = _ => { if (h.Log.Contains("apply slow t1")) h.Interruption.Request("SIGINT", ExitCodes.Interrupted); },
+        };
+
+        var outcome = await h.RunAsync(
+            "  - {name: b, fault: break, target: things}\n  - {name: s, fault: slow, target: things, duration: 10s}\n",
+            RunHarness.Steady(), extra: $"rollback: {mode}\n");
+
+        Assert.Equal((RunStatus.Interrupted, ExitCodes.Interrupted), (outcome.Status, outcome.ExitCode));
+        // An interrupted run rolls everything back in any mode.
+        Assert.Equal(["undo slow t1", "undo break t1"], h.Log.Lines("undo"));
+        Assert.Empty(outcome.LeftInPlace);
+    }
+
+    [Fact]
+    public async Task Deviated_run_with_rollback_never_still_ends_its_duration_faults()
+    {
+        using var h = new RunHarness();
+        h.UnhealthyWhile("slow");
+
+        var outcome = await h.RunAsync(
+            "  - {name: b, fault: break, target: things}\n  - {name: s, fault: slow, target: things, duration: 10s}\n",
+            RunHarness.Steady(), extra: "rollback: never\n");
+
+        Assert.Equal(RunStatus.Deviated, outcome.Status);
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.Equal(["undo slow t1"], h.Log.Lines("undo"));
+        Assert.Equal(["b on t1"], outcome.LeftInPlace);
+        Assert.Equal("b", Assert.Single(h.Journal.Pending).Step);
+    }
+
+    [Fact]
+    public async Task Deviation_with_abort_stops_further_steps_and_rolls_back()
+    {
+        using var h = new RunHarness();
+        h.UnhealthyWhile("slow");
+
+        var outcome = await h.RunAsync(
+            "  - {name: b, fault: break, target: things}\n  - {name: s, fault: slow, target: things, duration: 10s}\n  - {name: k, fault: kill, target: things, irreversible: allowed}\n",
+            RunHarness.Steady(tolerance: 2));
+
+        Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated), (outcome.Status, outcome.ExitCode));
+        Assert.StartsWith("hypothesis deviated: probe 'health' failed 2 times in a row", outcome.Reason);
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), $"the 10s hold was not cut short: {h.Elapsed}");
+        Assert.DoesNotContain("capture kill t1", h.Log.Lines());
+        Assert.Equal(["undo slow t1", "undo break t1"], h.Log.Lines("undo"));
+        var journal = h.Journal;
+        Assert.Equal("deviated", journal.Status);
+        Assert.Single(Events(journal, "deviation"));
+        Assert.Empty(journal.Pending);
+    }
+
+    [Fact]
+    public async Task Deviation_without_abort_runs_every_step_and_still_reports_it()
+    {
+        using var h = new RunHarness();
+        h.UnhealthyWhile("slow");
+
+        var outcome = await h.RunAsync(
+            "  - {name: s, fault: slow, target: things, duration: 1s}\n  - {name: b, fault: break, target: things}\n",
+            RunHarness.Steady(abortOnDeviation: false, tolerance: 1));
+
+        Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated), (outcome.Status, outcome.ExitCode));
+        Assert.Equal(["apply slow t1", "undo slow t1", "apply break t1", "undo break t1"], h.Log.Lines("apply", "undo"));
+        Assert.True(h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1")) >= TimeSpan.FromMilliseconds(990));
+    }
+
+    [Fact]
+    public async Task Steady_state_failing_before_changes_nothing()
+    {
+        using var h = new RunHarness();
+        h.Probes = new ScriptedProbeRunner(_ => false);
+
+        var outcome = await h.RunAsync(BreakAll, RunHarness.Steady());
+
+        Assert.Equal((RunStatus.Aborted, ExitCodes.Refused), (outcome.Status, outcome.ExitCode));
+        Assert.Contains("nothing was changed", outcome.Reason);
+        Assert.Empty(h.Log.Calls);
+        var journal = h.Journal;
+        Assert.Empty(journal.Changes);
+        Assert.Equal("aborted", journal.Status);
+        Assert.Equal(1, h.Probes.Calls);
+    }
+
+    [Fact]
+    public async Task Steady_state_that_does_not_return_after_rollback_is_a_deviation()
+    {
+        using var h = new RunHarness();
+        // Healthy until something is undone, then never again.
+        h.Probes = new ScriptedProbeRunner(_ => h.Log.Lines("undo").Count == 0);
+
+        var outcome = await h.RunAsync(BreakAll, RunHarness.Steady(tolerance: 2));
+
+        Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated, false), (outcome.Status, outcome.ExitCode, outcome.SteadyAfter));
+        Assert.Contains("did not return", outcome.Reason);
+        // One round before, then tolerance + 2 tries after rollback.
+        var after = h.Observer.Probes.Count(p => p.Phase == "after");
+        Assert.Equal(4, after);
+    }
+
+    [Fact]
+    public async Task Apply_failure_rolls_back_what_was_applied_and_aborts()
+    {
+        using var h = new RunHarness(things: 3);
+        h.World.Break.ApplyFailsOn = new HashSet<string> { "t2" };
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things}\n  - {name: b, fault: break, target: things}\n  - {name: k, fault: kill, target: things, irreversible: allowed}\n");
+
+        // Rolled back, but a fault that could not be applied is a provider failure.
+        Assert.Equal((RunStatus.Aborted, ExitCodes.Provider), (outcome.Status, outcome.ExitCode));
+        Assert.Equal("step 'b' failed on t2: break apply refused by t2", outcome.Reason);
+        Assert.DoesNotContain("capture break t3", h.Log.Lines());
+        Assert.DoesNotContain("capture kill t1", h.Log.Lines());
+        // The failed change may have been half made, so it is undone too; newest first.
+        Assert.Equal(["undo break t2", "undo break t1", "undo slow t3", "undo slow t2", "undo slow t1"], h.Log.Lines("undo"));
+        var journal = h.Journal;
+        Assert.Equal("aborted", journal.Status);
+        Assert.Equal("break apply refused by t2", journal.Changes.Single(c => c.Fault == "break" && c.ResourceId == "t2").LastError);
+        Assert.Empty(journal.Pending);
+    }
+
+    [Fact]
+    public async Task Undo_failing_for_good_is_a_rollback_failure_that_the_journal_records()
+    {
+        using var h = new RunHarness(things: 2);
+        h.World.Break.UndoFailures = int.MaxValue;
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things}\n  - {name: b, fault: break, target: things}\n", undoAttempts: 3);
+
+        Assert.Equal((RunStatus.RollbackFailed, ExitCodes.RollbackIncomplete), (outcome.Status, outcome.ExitCode));
+        Assert.Contains($"simian recover --journal {h.JournalPath}", outcome.Reason);
+        Assert.Equal(2, outcome.NotRestored.Count);
+        Assert.Equal(2, outcome.Restored);
+        // Three attempts for each broken change, and the rest of the rollback still happens.
+        Assert.Equal(3, h.Log.Lines("undo").Count(l => l == "undo break t2"));
+        Assert.Equal(3, h.Log.Lines("undo").Count(l => l == "undo break t1"));
+        Assert.True(h.Log.Contains("undo slow t1") && h.Log.Contains("undo slow t2"));
+        var journal = h.Journal;
+        Assert.Equal("rollback-failed", journal.Status);
+        Assert.Equal(2, Events(journal, "undo-failed").Count);
+        Assert.Equal(["t2", "t1"], journal.Pending.Select(c => c.ResourceId));
+        Assert.All(journal.Pending, c => Assert.Equal("break undo refused by " + c.ResourceId, c.LastError));
+    }
+
+    [Fact]
+    public async Task Undo_that_fails_for_good_at_the_end_of_a_duration_is_counted_once()
+    {
+        using var h = new RunHarness();
+        h.World.Slow.UndoFailures = int.MaxValue;
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things, duration: 100ms}\n  - {name: b, fault: break, target: things}\n", undoAttempts: 2);
+
+        Assert.Equal((RunStatus.RollbackFailed, ExitCodes.RollbackIncomplete), (outcome.Status, outcome.ExitCode));
+        Assert.Equal("s on t1: slow undo refused by t1", Assert.Single(outcome.NotRestored));
+        Assert.Equal(0, outcome.Restored);
+        Assert.Empty(outcome.LeftInPlace);
+        Assert.Contains("1 change(s) not undone", outcome.Reason);
+        Assert.DoesNotContain("capture break t1", h.Log.Lines());
+        Assert.Equal("s", Assert.Single(h.Journal.Pending).Step);
+    }
+
+    [Fact]
+    public async Task Undo_that_fails_a_few_times_then_works_is_restored()
+    {
+        using var h = new RunHarness();
+        h.World.Break.UndoFailures = 2;
+
+        var outcome = await h.RunAsync(BreakAll, undoAttempts: 3);
+
+        Assert.Equal((RunStatus.Completed, ExitCodes.Ok, 1), (outcome.Status, outcome.ExitCode, outcome.Restored));
+        Assert.Equal(3, h.Log.Lines("undo").Count);
+        Assert.Empty(h.Journal.Pending);
+    }
+
+    [Fact]
+    public async Task Interruption_during_a_hold_rolls_back_and_exits_with_the_signal_code()
+    {
+        using var h = new RunHarness();
+        h.Probes = new ScriptedProbeRunner(_ => true)
+        {
+            OnCall = _ => { if (h.Log.Contains("apply slow t1")) h.Interruption.Request("SIGTERM", ExitCodes.Terminated); },
+        };
+
+        var outcome = await h.RunAsync(
+            "  - {name: s, fault: slow, target: things, duration: 10s}\n  - {name: b, fault: break, target: things}\n",
+            RunHarness.Steady());
+
+        Assert.Equal((RunStatus.Interrupted, 143), (outcome.Status, outcome.ExitCode));
+        Assert.Equal("interrupted by SIGTERM", outcome.Reason);
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), $"the 10s hold was not cut short: {h.Elapsed}");
+        Assert.Equal(["apply slow t1", "undo slow t1"], h.Log.Lines("apply", "undo"));
+        Assert.True(h.Interruption.RollingBack);
+        Assert.False(h.Interruption.Request("SIGINT", ExitCodes.Interrupted));
+        Assert.Null(outcome.SteadyAfter);
+        var journal = h.Journal;
+        Assert.Equal("interrupted", journal.Status);
+        Assert.Equal("rollback", Assert.Single(journal.Changes).UndoneBy);
+    }
+
+    [Fact]
+    public async Task Max_duration_aborts_the_run_and_rolls_back()
+    {
+        using var h = new RunHarness();
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things, duration: 10s}\n",
+            change: e => e with { Safety = e.Safety with { MaxDuration = TimeSpan.FromSeconds(1) } });
+
+        Assert.Equal(RunStatus.Aborted, outcome.Status);
+        Assert.Equal("aborted: safety.maxDuration (1s) reached", outcome.Reason);
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.True(h.Log.Contains("undo slow t1"));
+    }
+
+    [Fact]
+    public async Task Dry_run_applies_nothing_and_says_what_it_would_do()
+    {
+        using var h = new RunHarness(things: 2);
+
+        var outcome = await h.RunAsync(BreakAll + "  - {name: k, fault: kill, target: things, irreversible: allowed}\n", dryRun: true);
+
+        Assert.Equal((RunStatus.Completed, ExitCodes.Ok, 0), (outcome.Status, outcome.ExitCode, outcome.Injected));
+        Assert.Empty(h.Log.Calls);
+        var journal = h.Journal;
+        Assert.True(journal.DryRun);
+        Assert.Empty(journal.Changes);
+        Assert.Equal(4, Events(journal, "would-apply").Count);
+        Assert.Contains(h.Observer.Phases, p => p.StartsWith("[dry run] would", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Keep_alive_is_called_for_held_faults_that_need_it_and_stops_when_undone()
+    {
+        using var h = new RunHarness();
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things, duration: 900ms}\n  - {name: b, fault: break, target: things}\n  - {pause: 700ms}\n");
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        var keepAlives = h.Log.Calls.Where(c => c.Kind == "keep-alive").ToList();
+        Assert.All(keepAlives, k => Assert.Equal("slow", k.Fault));
+        var applied = h.Log.Single("apply slow t1");
+        var undone = h.Log.Single("undo slow t1");
+        var whileHeld = keepAlives.Count(k => k.Timestamp >= applied.Timestamp && k.Timestamp <= undone.Timestamp);
+        Assert.True(whileHeld >= 2, $"only {whileHeld} keep-alive call(s) while held");
+        // The runner renews every 250 ms: none long after the undo, though one racing the undo itself may slip in.
+        Assert.DoesNotContain(keepAlives, k => k.Since(undone) > TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Irreversible_fault_is_applied_once_and_never_undone()
+    {
+        using var h = new RunHarness();
+
+        var outcome = await h.RunAsync("  - {name: k, fault: kill, target: things, irreversible: allowed}\n");
+
+        Assert.Equal((ExitCodes.Ok, 1, 0), (outcome.ExitCode, outcome.Injected, outcome.Restored));
+        Assert.Equal(["capture kill t1", "apply kill t1"], h.Log.Lines());
+        var change = Assert.Single(h.Journal.Changes);
+        Assert.False(change.Reversible);
+        Assert.Empty(h.Journal.Pending);
+    }
+
+    [Fact]
+    public async Task Target_that_selected_nothing_is_skipped_with_a_warning()
+    {
+        using var h = new RunHarness(things: 0);
+
+        var outcome = await h.RunAsync(BreakAll);
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Empty(h.Log.Calls);
+        Assert.Contains("step 'b': target 'things' selected nothing; nothing to inject", h.Observer.Warnings);
+    }
+}
