@@ -17,7 +17,7 @@ namespace Simian.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile);
+    public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile, string? JUnit = null);
 
     public static Command Create(CliContext context)
     {
@@ -30,13 +30,14 @@ public static class RunCommand
         var seed = PlanCommand.SeedOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "More detail on stderr" };
         var logFile = new Option<string?>("--log-file") { Description = "Also write logs as compact JSON to this file" };
+        var junit = new Option<string?>("--junit") { Description = "Write JUnit XML results to this file (one case per steady-state check, fault and rollback)" };
         var command = new Command("run", "Run an experiment: inject faults, watch the steady state, always roll back")
         {
-            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile,
+            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile, junit,
         };
         command.SetAction(async (parse, ct) => await RunAsync(context, new Options(
             parse.GetValue(profile)!, parse.GetValue(yes), parse.GetValue(planFile), parse.GetValue(dryRun), parse.GetValue(output)!,
-            parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile)), ct).ConfigureAwait(false));
+            parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile), parse.GetValue(junit)), ct).ConfigureAwait(false));
         return command;
     }
 
@@ -102,6 +103,7 @@ public static class RunCommand
             var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
             observer.Phase($"journal: {journalPath}");
             var outcome = await runner.RunAsync(plan, new RunOptions(runId, journalPath, options.DryRun), interruption).ConfigureAwait(false);
+            if (options.JUnit is not null) Json.WriteOwnerOnly(options.JUnit, JUnitReport.Write(outcome.JournalPath));
             await RunSummary.WriteAsync(context, plan, outcome, runId, options.Output, options.DryRun).ConfigureAwait(false);
             return outcome.ExitCode;
         }

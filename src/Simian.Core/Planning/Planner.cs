@@ -52,9 +52,13 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
     {
         var excluded = new List<Exclusion>();
         var eligible = new List<Resource>();
+        var cloud = !target.Type.StartsWith("local:", StringComparison.Ordinal);
         foreach (var r in matched)
         {
-            var reason = TagReason(r, safety);
+            // Fail closed: a cloud resource whose tags are unknown cannot be shown to satisfy the tag rules.
+            var reason = cloud && r.Tags is null && (safety.RequireTags.Count > 0 || safety.ExcludeTags.Count > 0)
+                ? "tags unknown, so the tag rules cannot be checked"
+                : TagReason(r, safety);
             if (reason is null) eligible.Add(r);
             else excluded.Add(new Exclusion(r.Id, reason));
         }

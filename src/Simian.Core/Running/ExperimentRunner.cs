@@ -19,6 +19,9 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     private sealed record Active(int Seq, FaultStep Step, IFault Fault, FaultContext Context, JsonObject Undo)
     {
         public DateTimeOffset NextKeepAlive { get; set; }
+
+        /// <summary>Kept alive only between a successful apply and the start of its undo.</summary>
+        public volatile bool Live;
     }
 
     public async Task<RunOutcome> RunAsync(Plan plan, RunOptions options, Interruption interruption)
@@ -106,6 +109,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                     {
                         await fault.ApplyAsync(context, captured, stop.Token).ConfigureAwait(false);
                         journal.Applied(seq);
+                        record.Live = true;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                     {
@@ -237,6 +241,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         var failed = new List<string>();
         foreach (var a in faults.OrderByDescending(f => f.Seq))
         {
+            a.Live = false;
             var ctx = new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time);
             try
             {
@@ -280,7 +285,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 lock (active) snapshot = active.ToArray();
                 foreach (var a in snapshot)
                 {
-                    if (a.Fault is not IKeepAliveFault k || time.GetUtcNow() < a.NextKeepAlive) continue;
+                    if (a.Fault is not IKeepAliveFault k || !a.Live || time.GetUtcNow() < a.NextKeepAlive) continue;
                     a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
                     try
                     {

@@ -1,0 +1,166 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Simian.Aws.Clients;
+using Simian.Aws.S3;
+using Simian.Core;
+using Simian.Core.Diagnostics;
+using Simian.Core.Providers;
+using Simian.Core.Yaml;
+
+namespace Simian.Aws.Faults;
+
+/// <summary>
+/// <c>bucket-deny</c>: adds one Deny statement of Simian's own to the bucket policy, exempting the identity
+/// running the experiment so it can never lock itself out. Param <c>actions</c> (default <c>s3:*Object*</c>,
+/// <c>s3:ListBucket</c>). Undo puts the original policy back byte for byte (or deletes it if there was none),
+/// but only while Simian's statement is still there: a later change by someone else is never overwritten.
+/// </summary>
+internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
+{
+    private const string Actions = "actions";
+
+    public static readonly IReadOnlyList<string> DefaultActions = ["s3:*Object*", "s3:ListBucket"];
+
+    public string Name => "bucket-deny";
+
+    public string Summary => "deny S3 actions on the bucket to everyone but the caller (param actions); undo restores the policy";
+
+    public bool Reversible => true;
+
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
+    {
+        var r = new MapReader(parameters, diagnostics, "bucket-deny params", [Actions]);
+        var actions = r.StringList(Actions);
+        if (actions is null) return;
+        if (actions.Count == 0) diagnostics.Error(r.LocationOf(Actions), "'actions' must not be empty (leave it out for the default)");
+        var items = ((YSequence)r.Raw(Actions)!).Items;
+        for (var i = 0; i < actions.Count && i < items.Count; i++)
+        {
+            if (!IsS3Action(actions[i]))
+            {
+                diagnostics.Error(items[i].Location, $"'{actions[i]}' is not an S3 action (like s3:GetObject or s3:*Object*)");
+            }
+        }
+    }
+
+    public string Describe(YMapping parameters, TimeSpan? duration) =>
+        $"deny {string.Join(", ", ActionsOf(parameters))} on the bucket to everyone but the caller; undo restores the policy";
+
+    public async Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken)
+    {
+        var session = sessions.Get(context.Settings.Values);
+        var bucket = context.Resource.Id;
+        var region = context.Resource.Region ?? session.Region;
+        var caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
+        var original = await S3Buckets.PolicyAsync(session, bucket, region, cancellationToken).ConfigureAwait(false);
+        var sid = Sid(context.RunId, context.StepName);
+        if (BucketPolicyDocument.HasStatement(original, sid))
+        {
+            throw new ProviderException($"bucket '{bucket}' already carries statement {sid}; not adding it twice");
+        }
+        string applied;
+        try
+        {
+            applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, ActionsOf(context.Parameters), caller.PrincipalArns);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new ProviderException($"cannot read the current policy of bucket '{bucket}' ({e.Message}); not changing it", e);
+        }
+        // The exact original text goes to the journal, so recover can put it back after a crash.
+        return new JsonObject
+        {
+            ["bucket"] = bucket,
+            ["region"] = region,
+            ["sid"] = sid,
+            ["hadPolicy"] = original is not null,
+            ["original"] = original,
+            ["applied"] = applied,
+        };
+    }
+
+    public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var record = Record.From(undo, context.Resource.Id);
+        var size = BucketPolicyDocument.Size(record.Applied);
+        if (size > BucketPolicyDocument.MaxBytes)
+        {
+            throw new ProviderException(
+                $"not denying access to bucket '{record.Bucket}': the policy with the deny statement would be {size} bytes, "
+                + $"over S3's limit of {BucketPolicyDocument.MaxBytes} bytes (20 KiB); nothing was changed");
+        }
+        var session = sessions.Get(context.Settings.Values);
+        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(current, record.Original, StringComparison.Ordinal))
+        {
+            throw new ProviderException($"the policy of bucket '{record.Bucket}' changed since it was read; not changing it");
+        }
+        await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Applied,
+            $"cannot set the policy of bucket '{record.Bucket}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
+    {
+        var record = Record.From(context.Undo, context.ResourceId);
+        var session = sessions.Get(context.Settings);
+        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, cancellationToken, undo: true).ConfigureAwait(false);
+        // Our statement is gone: never applied, already undone, or someone changed the policy since. Leave it be.
+        if (!BucketPolicyDocument.HasStatement(current, record.Sid)) return UndoOutcome.NothingToUndo;
+
+        string? restore;
+        if (BucketPolicyDocument.SameDocument(current, record.Applied))
+        {
+            restore = record.Original;
+        }
+        else
+        {
+            // Someone changed the policy and kept our statement: take out only ours, keep their change.
+            restore = BucketPolicyDocument.Without(current!, record.Sid);
+        }
+        var what = $"cannot restore the policy of bucket '{record.Bucket}'";
+        if (restore is null)
+        {
+            await S3Buckets.DeletePolicyAsync(session, record.Bucket, record.Region, what, cancellationToken, undo: true).ConfigureAwait(false);
+        }
+        else
+        {
+            await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, restore, what, cancellationToken, undo: true).ConfigureAwait(false);
+        }
+        return UndoOutcome.Restored;
+    }
+
+    /// <summary>A statement id of our own for this run and step: letters and digits only, as IAM allows.</summary>
+    internal static string Sid(string runId, string stepName)
+    {
+        var text = new StringBuilder("SimianDeny");
+        foreach (var c in runId + stepName)
+        {
+            if (char.IsAsciiLetterOrDigit(c)) text.Append(c);
+        }
+        return text.Length > 100 ? text.ToString(0, 100) : text.ToString();
+    }
+
+    private static IReadOnlyList<string> ActionsOf(YMapping parameters) =>
+        new MapReader(parameters, new DiagnosticBag(), "bucket-deny params", [Actions]).StringList(Actions) is { Count: > 0 } list
+            ? list
+            : DefaultActions;
+
+    private static bool IsS3Action(string action) =>
+        action.StartsWith("s3:", StringComparison.OrdinalIgnoreCase) && action.Length > 3
+        && action[3..].All(c => char.IsAsciiLetterOrDigit(c) || c is '*' or '?');
+
+    private sealed record Record(string Bucket, string Region, string Sid, string? Original, string Applied)
+    {
+        public static Record From(JsonObject undo, string fallbackBucket)
+        {
+            var bucket = undo["bucket"]?.GetValue<string>() ?? fallbackBucket;
+            return new Record(
+                bucket,
+                undo["region"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no region"),
+                undo["sid"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no statement id"),
+                undo["original"]?.GetValue<string>(),
+                undo["applied"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no applied policy"));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Simian.Aws.Clients;
+using Simian.Aws.Faults;
+using Simian.Core.Diagnostics;
+using Simian.Core.Profiles;
+using Simian.Core.Providers;
+using Simian.Core.Yaml;
+
+namespace Simian.Aws.S3;
+
+/// <summary><c>aws:s3:bucket</c>: buckets by name, prefix or tags, each with its own region and tags.</summary>
+internal sealed class S3BucketTargetType : ITargetType
+{
+    private readonly AwsSessions _sessions;
+
+    public S3BucketTargetType(AwsSessions sessions)
+    {
+        _sessions = sessions;
+        Faults = [new BucketDenyFault(sessions)];
+    }
+
+    public string Name => "aws:s3:bucket";
+
+    public IReadOnlyList<IFault> Faults { get; }
+
+    public bool SupportsPer(string per) => per is "region" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
+
+    public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics) => S3Selector.Read(selector, diagnostics);
+
+    public async Task<IReadOnlyList<Resource>> ResolveAsync(TargetSpec target, ProviderSettings settings, CancellationToken cancellationToken)
+    {
+        var selector = S3Selector.Read(target.Selector, new DiagnosticBag());
+        var session = _sessions.Get(settings.Values);
+        // Fail closed: without the account the guard cannot check allowedAccounts, so nothing is listed.
+        var caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
+        IEnumerable<(string Name, string? Region)> candidates = selector.Names is { } names
+            ? names.Where(selector.MatchesName).Distinct(StringComparer.Ordinal).Select(n => (n, (string?)null))
+            : (await S3Buckets.ListAsync(session, selector.Prefix, cancellationToken).ConfigureAwait(false))
+                .Where(b => b.BucketName is not null && selector.MatchesName(b.BucketName))
+                .Select(b => (b.BucketName, string.IsNullOrEmpty(b.BucketRegion) ? null : b.BucketRegion));
+
+        var found = new ConcurrentBag<Resource>();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = session.Options.BucketConcurrency, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(candidates, parallel, async (bucket, ct) =>
+        {
+            var region = bucket.Region ?? await S3Buckets.RegionAsync(session, bucket.Name, ct).ConfigureAwait(false);
+            var tags = await S3Buckets.TagsAsync(session, bucket.Name, region, ct).ConfigureAwait(false);
+            if (!selector.MatchesTags(tags)) return;
+            found.Add(new Resource
+            {
+                Id = bucket.Name,
+                Label = region,
+                Tags = tags,
+                Region = region,
+                Account = caller.Account,
+                Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["region"] = region },
+            });
+        }).ConfigureAwait(false);
+        return found.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+}
