@@ -51,7 +51,10 @@ public static class RunCommand
             throw new InvalidInputException($"--seed {explicitSeed} contradicts the approved plan's seed {approved.Seed}; drop --seed");
         }
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
-        var observer = new LogRunObserver(log, s.Time);
+        IRunObserver observer = new LogRunObserver(log, s.Time);
+        // A live status line only for a person at a terminal; pipelines get plain lines.
+        using var live = s.Terminal.IsInteractive ? new LiveStatus(observer, context.Stderr, s.Time, s.Terminal.ColorEnabled) : null;
+        if (live is not null) observer = live;
         using var interruption = new Interruption();
         using var attached = s.Signals.Attach(interruption, context.Stderr);
 
@@ -88,6 +91,7 @@ public static class RunCommand
         }
         Approve(context, plan, approved, options);
         if (interruption.Requested) return interruption.ExitCode;
+        (observer as LiveStatus)?.Start();
 
         var locks = new TargetLocks(s.State.Locks);
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

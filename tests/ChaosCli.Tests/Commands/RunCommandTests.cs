@@ -56,6 +56,8 @@ public sealed class RunCommandTests
         Assert.Equal(0, (int)json["injected"]!);
         Assert.Equal(0, (int)json["probes"]![0]!["failures"]!);
         Assert.DoesNotContain(ReadJournal((string)json["journal"]!), e => (string?)e["event"] == "intent");
+        // Not a terminal: plain lines, no status line or colour codes.
+        Assert.DoesNotContain("\u001b", result.Stderr + result.Stdout);
     }
 
     [Fact]
