@@ -41,7 +41,7 @@ public sealed record CliServices
             Time = TimeProvider.System,
             Env = env,
             State = StatePaths.FromEnvironment(env),
-            Registry = Composition.CreateRegistry(http, TimeProvider.System, SelfCommand()),
+            Registry = Composition.CreateRegistry(http, TimeProvider.System, SelfCommand(), env),
             Terminal = new ConsoleTerminal(env),
             Signals = signals,
             Http = http,

@@ -1,3 +1,4 @@
+using Simian.Aws;
 using Simian.Core.Providers;
 using Simian.Local;
 
@@ -6,8 +7,9 @@ namespace Simian.Cli;
 /// <summary>The one place where providers are registered. Add a provider here and nowhere else.</summary>
 public static class Composition
 {
-    public static ProviderRegistry CreateRegistry(HttpClient http, TimeProvider time, string executablePath) => new(
+    public static ProviderRegistry CreateRegistry(HttpClient http, TimeProvider time, string simianCommand, Func<string, string?> env) => new(
     [
-        new LocalProvider(http, time, executablePath),
+        new LocalProvider(http, time, simianCommand),
+        new AwsProvider(time, env),
     ]);
 }

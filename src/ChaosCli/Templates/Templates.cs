@@ -3,7 +3,7 @@ namespace Simian.Cli;
 /// <summary>The starter profiles <c>simian init</c> writes, embedded from Templates/*.yaml.</summary>
 public static class Templates
 {
-    public static IReadOnlyList<string> Names { get; } = ["latency", "process"];
+    public static IReadOnlyList<string> Names { get; } = ["latency", "process", "instance", "bucket"];
 
     public static string Get(string name)
     {

@@ -71,7 +71,7 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
         {
             throw new ProviderException(Redaction.Text(
                 "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or providers.aws.profile, "
-                + $"or run with an instance or container role ({FirstLine(e.Message)})"), e);
+                + $"or run with an instance or container role ({OneLine(e.Message)})"), e);
         }
     }
 
@@ -104,4 +104,11 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
     private string? Env(string name) => env(name) is { Length: > 0 } value ? value : null;
 
     private static string FirstLine(string text) => text.Split(['\r', '\n'], 2)[0].Trim();
+
+    /// <summary>The SDK lists each credential source's failure on its own line; one line, capped, is enough here.</summary>
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length > 400 ? line[..400] + "…" : line;
+    }
 }

@@ -66,7 +66,7 @@ internal static class AwsErrors
             reason = code switch
             {
                 _ when Denied.Contains(code) => $"access denied ({code}: {message})",
-                "NoSuchBucket" => $"the bucket does not exist (NoSuchBucket)",
+                "NoSuchBucket" => "the bucket does not exist (NoSuchBucket)",
                 "InvalidInstanceID.NotFound" => $"no such instance ({message})",
                 _ when Throttling.Contains(code) => $"still throttled after {policy.MaxAttempts} attempts ({code})",
                 _ when (int)se.StatusCode >= 500 => $"{where} kept failing after {policy.MaxAttempts} attempts ({code}: {message})",

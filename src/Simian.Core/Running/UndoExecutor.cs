@@ -28,7 +28,8 @@ public sealed class UndoExecutor
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || e is TimeoutRejectedException),
             });
         }
-        builder.AddTimeout(attemptTimeout ?? TimeSpan.FromSeconds(30));
+        // Generous: a provider's undo may itself wait and retry (an instance stopping before it can start again).
+        builder.AddTimeout(attemptTimeout ?? TimeSpan.FromMinutes(4));
         _pipeline = builder.Build();
     }
 

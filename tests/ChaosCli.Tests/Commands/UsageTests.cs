@@ -30,4 +30,16 @@ public sealed class UsageTests
             Assert.Contains(verb, result.Stdout);
         }
     }
+
+    [Theory]
+    [InlineData("recove", "recover")]
+    [InlineData("run --pl", "--plan")]
+    [InlineData("plan x.yaml --output ", "json")]
+    public async Task The_suggest_directive_completes_verbs_options_and_values(string line, string expected)
+    {
+        using var cli = new TestCli();
+        var result = await cli.RunAsync($"[suggest:{line.Length}]", line);
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains(expected, result.Stdout.Split('\n', StringSplitOptions.TrimEntries));
+    }
 }

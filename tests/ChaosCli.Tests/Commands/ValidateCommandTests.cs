@@ -55,6 +55,8 @@ public sealed class ValidateCommandTests
     [Theory]
     [InlineData("latency")]
     [InlineData("process")]
+    [InlineData("instance")]
+    [InlineData("bucket")]
     public async Task Init_writes_a_starter_profile_that_validates(string template)
     {
         using var cli = new TestCli();

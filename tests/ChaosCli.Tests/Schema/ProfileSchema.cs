@@ -18,7 +18,7 @@ public static class ProfileSchema
     public static JsonSchema Schema => Built.Value;
 
     /// <summary>The providers this build registers.</summary>
-    public static ProviderRegistry Registry() => Composition.CreateRegistry(Http, TimeProvider.System, "simian");
+    public static ProviderRegistry Registry() => Composition.CreateRegistry(Http, TimeProvider.System, "simian", _ => null);
 
     /// <summary>A loader with the providers this build registers.</summary>
     public static ProfileLoader Loader() => new(Registry());

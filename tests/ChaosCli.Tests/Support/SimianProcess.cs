@@ -9,7 +9,11 @@ public sealed class SimianProcess : IDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    public SimianProcess(string stateDir, params string[] args)
+    public SimianProcess(string stateDir, params string[] args) : this(stateDir, new Dictionary<string, string>(), args)
+    {
+    }
+
+    public SimianProcess(string stateDir, IReadOnlyDictionary<string, string> env, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -23,6 +27,7 @@ public sealed class SimianProcess : IDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["SIMIAN_STATE_DIR"] = stateDir;
         info.Environment["CI"] = "true";
+        foreach (var (k, v) in env) info.Environment[k] = v;
         Process = Process.Start(info)!;
         Process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };

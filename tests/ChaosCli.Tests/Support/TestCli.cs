@@ -8,16 +8,24 @@ public sealed class TestCli : IDisposable
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public TestCli(TimeProvider? time = null, ITerminal? terminal = null, long seed = 42)
+    public TestCli(TimeProvider? time = null, ITerminal? terminal = null, long seed = 42, IReadOnlyDictionary<string, string>? env = null)
     {
         StateDir = Directory.CreateTempSubdirectory("simian-test-").FullName;
         Time = time ?? TimeProvider.System;
+        // Only what a test sets: the machine's own AWS variables or profiles must never leak into a test.
+        var variables = new Dictionary<string, string>(env ?? new Dictionary<string, string>())
+        {
+            ["SIMIAN_STATE_DIR"] = StateDir,
+            ["AWS_CONFIG_FILE"] = Path.Combine(StateDir, "no-aws-config"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(StateDir, "no-aws-credentials"),
+        };
+        Func<string, string?> lookup = name => variables.GetValueOrDefault(name);
         Services = new CliServices
         {
             Time = Time,
-            Env = name => name == "SIMIAN_STATE_DIR" ? StateDir : null,
+            Env = lookup,
             State = new StatePaths(StateDir),
-            Registry = Composition.CreateRegistry(Http, Time, SelfCommand),
+            Registry = Composition.CreateRegistry(Http, Time, SelfCommand, lookup),
             Terminal = terminal ?? new ScriptedTerminal(),
             Signals = new SignalHub(),
             Http = Http,

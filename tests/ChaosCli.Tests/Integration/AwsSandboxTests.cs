@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Simian.Cli.Tests.Commands;
+using Simian.Cli.Tests.Support;
+using Simian.Core;
+using Simian.Sandbox;
+
+namespace Simian.Cli.Tests.Integration;
+
+/// <summary>
+/// The AWS provider end to end through the CLI: the real AWS SDK talks to the project's sandbox over loopback,
+/// so signing, serialisation and parsing run in every test.
+/// </summary>
+public sealed class AwsSandboxTests
+{
+    private static readonly Dictionary<string, string> Credentials = new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = "AKIASIMIANGAMEDAY",
+        ["AWS_SECRET_ACCESS_KEY"] = "sandbox-game-day-secret",
+        ["AWS_REGION"] = "us-east-1",
+    };
+
+    private static Task<SandboxServer> StartSandboxAsync(Fleet? fleet = null) =>
+        SandboxServer.StartAsync(new SandboxOptions { Fleet = fleet ?? Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml")) });
+
+    /// <summary>A ready-made profile pointed at this test's sandbox, with minutes shortened to seconds and no window.</summary>
+    private static string Adapt(string profile, SandboxServer sandbox, string dir)
+    {
+        var endpoint = sandbox.Endpoint.ToString().TrimEnd('/');
+        var text = File.ReadAllText(Repo.Path("chaos-profiles", profile))
+            .Replace("http://127.0.0.1:4566", endpoint)
+            .Replace("duration: 10m", "duration: 2s").Replace("duration: 5m", "duration: 2s").Replace("pause: 2m", "pause: 1s")
+            .Replace("interval: 5s", "interval: 300ms");
+        text = string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith("window:", StringComparison.Ordinal)));
+        var path = Path.Combine(dir, profile);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Plan_over_a_10000_instance_fleet_pages_through_everything_and_lists_what_it_picked()
+    {
+        var fleet = new Fleet();
+        fleet.Identities.Add(new FleetIdentity { AccessKeyId = "AKIASIMIANGAMEDAY", SecretAccessKey = "sandbox-game-day-secret", Arn = "arn:aws:sts::123456789012:assumed-role/GameDay/simian" });
+        var generator = new FleetInstanceGenerator { Count = 10_000, Asgs = 50 };
+        generator.Zones.AddRange(["us-east-1a", "us-east-1b", "us-east-1c"]);
+        generator.Tags["app"] = "web";
+        generator.Tags["chaos"] = "opt-in";
+        fleet.Generate.Add(generator);
+        await using var sandbox = await StartSandboxAsync(fleet);
+        using var cli = new TestCli(env: Credentials);
+        var profile = Path.Combine(cli.StateDir, "fleet.yaml");
+        File.WriteAllText(profile, $$$"""
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: big-fleet}
+            providers:
+              aws: {region: us-east-1, endpoint: "{{{sandbox.Endpoint.ToString().TrimEnd('/')}}}"}
+            targets:
+              web: {type: aws:ec2:instance, selector: {tags: {app: web}, states: [running]}, pick: {percent: 1}}
+            safety: {requireTags: {chaos: opt-in}, allowedRegions: [us-east-1], allowedAccounts: ["123456789012"], maxPercent: 1, maxTargets: 100}
+            method:
+              - {name: stop, fault: instance-stop, target: web, duration: 1m}
+            """);
+        var result = await cli.RunAsync("plan", profile, "--output", "json", "--seed", "3");
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var target = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("targets")[0];
+        Assert.Equal(10_000, target.GetProperty("matched").GetInt32());
+        var selected = target.GetProperty("selected").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(100, selected.Count);
+        Assert.Equal(100, selected.Distinct().Count());
+        Assert.All(selected, id => Assert.Equal("running", sandbox.State.InstanceState(id)));
+        Assert.True(sandbox.State.CallCounts()["ec2:DescribeInstances"] >= 10, "10,000 instances need at least ten pages of 1,000");
+    }
+
+    [Fact]
+    public async Task Chaos_monkey_terminates_one_opted_in_instance_per_group_and_never_an_exempt_one()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        using var cli = new TestCli(env: Credentials);
+        var profile = Adapt("chaos-monkey.yaml", sandbox, cli.StateDir);
+        var planFile = Path.Combine(cli.StateDir, "monkey.plan.json");
+        var plan = await cli.RunAsync("plan", profile, "--out", planFile);
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        var run = await cli.RunAsync("run", profile, "--plan", planFile, "--output", "json");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var terminated = sandbox.State.Instances().Where(i => i.State is "terminated" or "shutting-down").ToList();
+        var groups = terminated.Select(i => i.Tags["aws:autoscaling:groupName"]).ToList();
+        Assert.Equal(groups.Distinct().Count(), groups.Count);
+        Assert.True(terminated.Count >= 4, $"expected one per opted-in group, got {terminated.Count}");
+        Assert.All(terminated, i => Assert.Equal("opt-in", i.Tags["chaos"]));
+        Assert.Equal("running", sandbox.State.InstanceState("i-0e0000000000000a1"));
+    }
+
+    [Fact]
+    public async Task Chaos_gorilla_stops_a_zone_and_starts_every_instance_again()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        using var cli = new TestCli(env: Credentials);
+        var profile = Adapt("chaos-gorilla.yaml", sandbox, cli.StateDir);
+        var run = await cli.RunAsync("run", profile, "--yes", "--output", "json");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var json = JsonNode.Parse(run.Stdout)!;
+        Assert.True((int)json["injected"]! >= 8);
+        Assert.Equal((int)json["injected"]!, (int)json["restored"]!);
+        Assert.All(sandbox.State.Instances(), i => Assert.Equal("running", i.State));
+        Assert.True(sandbox.State.CallCounts()["ec2:StartInstances"] >= 8);
+    }
+
+    [Fact]
+    public async Task S3_outage_denies_reads_while_held_and_restores_the_policy_byte_for_byte()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        using var cli = new TestCli(env: Credentials);
+        var profile = Adapt("s3-outage.yaml", sandbox, cli.StateDir);
+        var planFile = Path.Combine(cli.StateDir, "s3.plan.json");
+        Assert.Equal(ExitCodes.Ok, (await cli.RunAsync("plan", profile, "--out", planFile)).ExitCode);
+        var run = await cli.RunAsync("run", profile, "--plan", planFile, "--output", "json");
+        Assert.True(run.ExitCode == ExitCodes.Deviated, run.ToString());
+        Assert.Contains("403", (string?)JsonNode.Parse(run.Stdout)!["probes"]![0]!["lastFailure"]);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+    }
+
+    [Fact]
+    public async Task After_SIGKILL_recover_starts_stopped_instances_and_restores_the_bucket_policy_exactly()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        using var cli = new TestCli(env: Credentials);
+        var profile = Path.Combine(cli.StateDir, "crash.yaml");
+        File.WriteAllText(profile, $$$"""
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: aws-crash}
+            providers:
+              aws: {region: us-east-1, endpoint: "{{{sandbox.Endpoint.ToString().TrimEnd('/')}}}"}
+            targets:
+              web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a]}, pick: {count: 2}}
+              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
+            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
+            method:
+              - {name: stop-two, fault: instance-stop, target: web}
+              - {name: deny, fault: bucket-deny, target: assets}
+              - {pause: 5m}
+            """);
+        var journal = Path.Combine(cli.StateDir, "aws-crash.jsonl");
+        List<string> stopped;
+        using (var run = new SimianProcess(cli.StateDir, Credentials, "run", profile, "--yes", "--journal", journal))
+        {
+            await Wait.UntilAsync(() => File.Exists(journal) && File.ReadAllText(journal).Split('\n').Count(l => l.Contains("\"event\":\"applied\"")) == 3,
+                TimeSpan.FromSeconds(60), "three changes applied\n" + run.Stderr);
+            run.Process.Kill();
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+            stopped = RunCommandTests.ReadJournal(journal).Where(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "instance-stop")
+                .Select(e => (string)e["resource"]!["id"]!).ToList();
+        }
+        Assert.Equal(2, stopped.Count);
+        Assert.All(stopped, id => Assert.Equal("stopped", sandbox.State.InstanceState(id)));
+        Assert.NotEqual(original, sandbox.State.BucketPolicy("site-assets"));
+
+        var recover = await cli.RunAsync("recover", "--journal", journal);
+        Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
+        Assert.All(stopped, id => Assert.Equal("running", sandbox.State.InstanceState(id)));
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+
+        var again = await cli.RunAsync("recover", "--journal", journal);
+        Assert.Contains("nothing to recover", again.Stdout);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+    }
+
+    [Fact]
+    public async Task Missing_credentials_or_an_unreachable_endpoint_is_a_provider_error_with_exit_4()
+    {
+        using var cli = new TestCli();
+        var profile = Path.Combine(cli.StateDir, "nowhere.yaml");
+        File.WriteAllText(profile, """
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: nowhere}
+            providers:
+              aws: {region: us-east-1, endpoint: "http://127.0.0.1:9"}
+            targets:
+              web: {type: aws:ec2:instance, selector: {tags: {app: web}}}
+            method:
+              - {name: stop, fault: instance-stop, target: web, duration: 1m}
+            """);
+        var result = await cli.RunAsync("plan", profile);
+        Assert.Equal(ExitCodes.Provider, result.ExitCode);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.Contains("simian:", result.Stderr);
+    }
+}
