@@ -1,0 +1,1 @@
+Console.WriteLine("bench harness: see bench/README.md");
