@@ -122,6 +122,7 @@ public static class RunCommand
         var s = context.Services;
         if (approved is not null)
         {
+            context.Stderr.Write(PlanText.Write(plan));
             if (approved.Fingerprint != plan.Fingerprint)
             {
                 throw new RefusedException($"plan drift: the approved plan's fingerprint {approved.Fingerprint} does not match a fresh plan's {plan.Fingerprint} " +
@@ -129,9 +130,13 @@ public static class RunCommand
             }
             return;
         }
-        if (options.DryRun) return;
         var requireApproval = plan.Experiment.Safety.RequireApproval;
-        if (options.Yes && !requireApproval) return;
+        if (options.DryRun || (options.Yes && !requireApproval))
+        {
+            // Nobody is asked, so the log says exactly what is about to happen.
+            context.Stderr.Write(PlanText.Write(plan));
+            return;
+        }
         if (s.Terminal.IsInteractive)
         {
             context.Stderr.Write(PlanText.Write(plan));
