@@ -17,6 +17,7 @@ public static class CliApp
             PlanCommand.Create(context),
             RunCommand.Create(context),
             RecoverCommand.Create(context),
+            ReportCommand.Create(context),
             TargetsCommand.Create(context),
             ProxyCommand.Create(context),
             InitCommand.Create(context),

@@ -15,30 +15,23 @@ public static class JournalReport
 
     public static RunReport Read(string path)
     {
-        var lines = ReadLines(path);
-        var builder = new Builder(Path.GetFullPath(path));
-        var lastContentLine = lines.FindLastIndex(l => l.Trim().Length > 0);
-        if (lastContentLine < 0) throw new InvalidInputException($"{path} is empty: not a simian journal ({JournalShape})");
-        for (var i = 0; i <= lastContentLine; i++)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0) continue;
-            if (!builder.TryApply(line)) builder.Unreadable(i == lastContentLine);
-        }
-        return builder.Build(path);
-    }
-
-    private static List<string> ReadLines(string path)
-    {
         if (Directory.Exists(path)) throw new InvalidInputException($"{path} is a directory, not a journal");
+        var builder = new Builder(Path.GetFullPath(path));
         try
         {
             // A run still in progress holds the journal open for writing: share it.
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
-            var lines = new List<string>();
-            while (reader.ReadLine() is { } line) lines.Add(line);
-            return lines;
+            // One line behind, so that the last line is known as such: only it may be torn.
+            string? held = null;
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Trim().Length == 0) continue;
+                if (held is not null) Apply(builder, held, last: false, path);
+                held = line.Trim();
+            }
+            if (held is null) throw new InvalidInputException($"{path} is empty: not a simian journal ({JournalShape})");
+            Apply(builder, held, last: true, path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -52,7 +45,19 @@ public static class JournalReport
         {
             throw new InvalidInputException($"cannot read journal {path}: {Redaction.Text(e.Message)}");
         }
+        return builder.Build(path);
     }
+
+    private static void Apply(Builder builder, string line, bool last, string path)
+    {
+        if (builder.TryApply(line)) return;
+        // Every journal opens with an event: a first line that is not one means this is some other file.
+        if (builder.Events == 0 && !last) throw NotAJournal(path, "its first line is not a journal event");
+        builder.Unreadable(last);
+    }
+
+    private static InvalidInputException NotAJournal(string path, string why) =>
+        new($"{path} is not a simian journal: {why} ({JournalShape})");
 
     private sealed class Builder(string fullPath)
     {
@@ -69,7 +74,7 @@ public static class JournalReport
         private DateTimeOffset? _startedAt;
         private DateTimeOffset? _lastAt;
         private FinishedEvent? _finished;
-        private int _events;
+        public int Events { get; private set; }
         private int _badLines;
         private bool _tornLast;
 
@@ -93,7 +98,7 @@ public static class JournalReport
             {
                 var e = doc.RootElement;
                 if (e.ValueKind != JsonValueKind.Object || Str(e, "event") is not { } kind) return false;
-                _events++;
+                Events++;
                 // An event without a readable time sits where it was written: just after the one before.
                 var at = Time(e, "at") ?? _lastAt ?? _startedAt;
                 if (at is { } t) _lastAt = _lastAt is { } l && l > t ? l : t;
@@ -147,7 +152,7 @@ public static class JournalReport
                         TargetType = Text(e, "targetType"),
                         Target = Text(e, "target"),
                         ResourceId = resource.ValueKind == JsonValueKind.Object ? Text(resource, "id") : "",
-                        ResourceLabel = resource.ValueKind == JsonValueKind.Object && Str(resource, "label") is { } label ? Redaction.Text(label) : null,
+                        ResourceLabel = resource.ValueKind == JsonValueKind.Object && Str(resource, "label") is not null ? Text(resource, "label") : null,
                         Reversible = Bool(e, "reversible") ?? false,
                         IntentAt = at,
                     });
@@ -170,10 +175,11 @@ public static class JournalReport
                     if (Change(e) is { } undone)
                     {
                         undone.UndoneAt = at;
-                        undone.UndoneBy = Text(e, "by");
+                        var by = Text(e, "by");
+                        undone.UndoneBy = by;
                         undone.UndoOutcome = Text(e, "outcome");
                         var what = undone.UndoOutcome == "nothing-to-undo" ? "found nothing to undo on" : "restored";
-                        _timeline.Add(new(at, TimelineKind.Undone, $"{undone.Step}: {what} {undone.ResourceId} ({ByText(undone.UndoneBy)})"));
+                        _timeline.Add(new(at, TimelineKind.Undone, $"{undone.Step}: {what} {undone.ResourceId} ({ByText(by)})"));
                     }
                     break;
                 case "undo-failed":
@@ -214,8 +220,8 @@ public static class JournalReport
                     break;
                 default:
                     // Newer simian versions may write kinds this one does not know: show them rather than drop them.
-                    var message = Str(e, "message") is { } m ? ": " + Redaction.Text(m) : "";
-                    _timeline.Add(new(at, TimelineKind.Other, Redaction.Text(Str(e, "event") ?? "") + message));
+                    var message = Str(e, "message") is not null ? ": " + Text(e, "message") : "";
+                    _timeline.Add(new(at, TimelineKind.Other, Text(e, "event") + message));
                     break;
             }
         }
@@ -224,9 +230,15 @@ public static class JournalReport
 
         public RunReport Build(string path)
         {
-            if (_events == 0) throw new InvalidInputException($"{path} is not a simian journal: no line is a journal event ({JournalShape})");
-            if (!_started || _startedAt is null) throw new InvalidInputException($"{path} is not a simian journal: it has no \"started\" event with a time ({JournalShape})");
+            if (Events == 0) throw NotAJournal(path, "no line is a journal event");
+            if (!_started || _startedAt is null) throw NotAJournal(path, "it has no \"started\" event with a time");
             var start = _startedAt.Value;
+            // A change journaled but never confirmed is the one a crash leaves in doubt: it belongs on the timeline.
+            foreach (var c in _changes.Where(c => c.AppliedAt is null && c.ApplyError is null))
+            {
+                _timeline.Add(new(c.IntentAt, TimelineKind.Failure, $"{c.Step}: {c.Fault} on {c.ResourceId} journaled, never confirmed applied"));
+            }
+            var timeline = _timeline.OrderBy(t => t.At).ToList();
             var end = _finished?.At ?? _lastAt ?? start;
             if (end < start) end = start;
             return new RunReport
@@ -243,7 +255,7 @@ public static class JournalReport
                 Finished = _finished,
                 Changes = _changes,
                 Probes = _probeOrder,
-                Timeline = _timeline,
+                Timeline = timeline,
                 Rollbacks = _rollbacks,
                 Deviations = _deviations,
                 TornLastLine = _tornLast,
@@ -252,18 +264,31 @@ public static class JournalReport
         }
     }
 
-    /// <summary>"by rollback", "duration over", "by recover" from the journal's <c>by</c> field.</summary>
-    public static string ByText(string? by) => by switch
+    /// <summary>Who undid a change, from the journal's <c>by</c> field: "by rollback", "its duration ended", "by recover".</summary>
+    private static string ByText(string by) => by switch
     {
-        "duration" => "duration over",
-        null or "" => "undone",
+        "duration" => "its duration ended",
+        "" => "undone",
         _ => "by " + by,
     };
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static string Text(JsonElement e, string name) => Redaction.Text(Str(e, name) ?? "");
+    private static string Text(JsonElement e, string name) => Clean(Redaction.Text(Str(e, name) ?? ""));
+
+    /// <summary>Control characters (terminal escapes, NULs) have no place in a report and are not even valid XML.</summary>
+    private static string Clean(string text)
+    {
+        if (!text.Any(ch => char.IsControl(ch) && ch is not '\n' and not '\t')) return text;
+        var sb = new System.Text.StringBuilder(text.Length);
+        foreach (var ch in text)
+        {
+            if (ch == '\r') continue;
+            sb.Append(char.IsControl(ch) && ch is not '\n' and not '\t' ? '\uFFFD' : ch);
+        }
+        return sb.ToString();
+    }
 
     private static int? Int(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
