@@ -100,7 +100,7 @@ public sealed class JournalWriter : IDisposable
 
     public static string LockPathFor(string journalPath) => journalPath + ".lock";
 
-    public void Started(string runId, string experiment, string profilePath, string fingerprint, bool dryRun) =>
+    public void Started(string runId, string experiment, string profilePath, string fingerprint, bool dryRun, JsonObject? context = null) =>
         Write("started", w =>
         {
             w.WriteString("runId", runId);
@@ -109,11 +109,17 @@ public sealed class JournalWriter : IDisposable
             w.WriteString("fingerprint", fingerprint);
             w.WriteNumber("pid", Environment.ProcessId);
             w.WriteBoolean("dryRun", dryRun);
+            // What a report needs without the profile: version, host, plan facts, probe definitions (redacted).
+            foreach (var (key, value) in context ?? [])
+            {
+                w.WritePropertyName(key);
+                if (value is null) w.WriteNullValue(); else value.WriteTo(w);
+            }
         });
 
     /// <summary>Records a change about to be made and how to undo it. Returns its sequence number.</summary>
     public int Intent(string step, string fault, string targetType, string target, Resource resource, bool reversible,
-        IReadOnlyDictionary<string, string> settings, JsonObject undo)
+        IReadOnlyDictionary<string, string> settings, JsonObject undo, string? description = null)
     {
         var seq = Interlocked.Increment(ref _seq);
         Write("intent", w =>
@@ -131,6 +137,7 @@ public sealed class JournalWriter : IDisposable
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteBoolean("reversible", reversible);
+            if (description is not null) w.WriteString("description", description);
             w.WriteStartObject("settings");
             foreach (var (k, v) in settings.OrderBy(a => a.Key, StringComparer.Ordinal)) w.WriteString(k, v);
             w.WriteEndObject();

@@ -28,7 +28,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     {
         var experiment = plan.Experiment;
         using var journal = JournalWriter.Create(options.JournalPath, time);
-        journal.Started(options.RunId, experiment.Name, experiment.SourcePath, plan.Fingerprint, options.DryRun);
+        journal.Started(options.RunId, experiment.Name, experiment.SourcePath, plan.Fingerprint, options.DryRun, RunContext(plan));
         await using var monitor = new SteadyStateMonitor(experiment.SteadyState, probes, journal, observer, time);
 
         // Steady state before: a system that is already unhealthy is not experimented on.
@@ -97,7 +97,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                         break;
                     }
                     // The undo record is on disk before the change is made.
-                    var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured);
+                    var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured, stepPlan.Description);
                     var record = new Active(seq, faultStep, fault, context, captured) { NextKeepAlive = time.GetUtcNow() };
                     all.Add(record);
                     if (fault.Reversible)
@@ -219,6 +219,48 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             NotRestored = notRestored,
             Probes = monitor.Stats(),
             SteadyAfter = steadyAfter,
+        };
+    }
+
+    /// <summary>Plan facts for the journal's first line, so a report can tell the story without the profile.</summary>
+    private static JsonObject RunContext(Plan plan)
+    {
+        var e = plan.Experiment;
+        var probes = new JsonArray();
+        foreach (var p in e.SteadyState.Probes)
+        {
+            var probe = new JsonObject { ["name"] = p.Name, ["kind"] = p is HttpProbeSpec ? "http" : "command", ["description"] = p.Describe() };
+            if (p is HttpProbeSpec { MaxLatency: { } max }) probe["maxLatencyMs"] = max.TotalMilliseconds;
+            probes.Add((JsonNode)probe);
+        }
+        var steps = new JsonArray();
+        foreach (var s in plan.Method)
+        {
+            steps.Add((JsonNode)new JsonObject
+            {
+                ["index"] = s.Step.Index + 1,
+                ["name"] = s.Step.Name,
+                ["kind"] = s.Step is PauseStep ? "pause" : "fault",
+                ["fault"] = s.Fault,
+                ["target"] = s.Target,
+                ["duration"] = s.Step.Duration is { } d ? Duration.Format(d) : null,
+                ["description"] = s.Description,
+            });
+        }
+        return new JsonObject
+        {
+            ["simianVersion"] = typeof(ExperimentRunner).Assembly.GetName().Version?.ToString(),
+            ["host"] = Environment.MachineName,
+            ["user"] = Environment.UserName,
+            ["rollback"] = e.Rollback switch { RollbackMode.OnDeviation => "on-deviation", RollbackMode.Never => "never", _ => "always" },
+            ["steadyState"] = new JsonObject
+            {
+                ["intervalMs"] = e.SteadyState.Interval.TotalMilliseconds,
+                ["tolerance"] = e.SteadyState.Tolerance,
+                ["abortOnDeviation"] = e.SteadyState.AbortOnDeviation,
+                ["probes"] = probes,
+            },
+            ["steps"] = steps,
         };
     }
 
