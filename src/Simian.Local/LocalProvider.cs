@@ -49,7 +49,7 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
         {
             if (!Uri.TryCreate(control, UriKind.Absolute, out var uri) || uri.Scheme != "http")
             {
-                diagnostics.Error(r.Raw("proxyControl")!.Location, $"proxyControl must be '{Embedded}' or an http:// URL, not '{control}'");
+                diagnostics.Error(r.Raw("proxyControl")!.Location, $"proxyControl must be '{Embedded}' or an http:// URL, not '{Redaction.Url(control)}'");
             }
             else if (!IsLoopback(uri.Host))
             {

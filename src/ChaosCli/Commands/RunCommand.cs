@@ -128,6 +128,11 @@ public static class RunCommand
                 throw new RefusedException($"plan drift: the approved plan's fingerprint {approved.Fingerprint} does not match a fresh plan's {plan.Fingerprint} " +
                     "(the profile or the selected targets changed); nothing was changed. Plan and approve again.");
             }
+            if (approved.Experiment != plan.Experiment.Name || !approved.Selection.SequenceEqual(PlanJson.Selection(plan), StringComparer.Ordinal))
+            {
+                throw new RefusedException("the approved plan file was edited: its experiment or the targets it lists are not what its fingerprint " +
+                    $"approves ({string.Join("; ", PlanJson.Selection(plan))}); nothing was changed. Plan and approve again.");
+            }
             return;
         }
         var requireApproval = plan.Experiment.Safety.RequireApproval;

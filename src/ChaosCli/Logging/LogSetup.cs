@@ -17,8 +17,25 @@ public static class LogSetup
                 verbose ? LogEventLevel.Debug : LogEventLevel.Information);
         if (logFile is not null)
         {
+            CreateOwnerOnly(logFile);
             config = config.WriteTo.File(new CompactJsonFormatter(), logFile, LogEventLevel.Debug);
         }
         return config.CreateLogger();
+    }
+
+    /// <summary>
+    /// Logs name infrastructure, like journals and plans, so they are owner-only (0600) too. The file sink
+    /// creates files with the umask's permissions and appends to an existing file, so the file is made (or
+    /// narrowed) here first.
+    /// </summary>
+    private static void CreateOwnerOnly(string logFile)
+    {
+        var full = Path.GetFullPath(logFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (new FileStream(full, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = ownerOnly }))
+        {
+        }
+        File.SetUnixFileMode(full, ownerOnly);
     }
 }

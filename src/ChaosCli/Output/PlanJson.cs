@@ -92,8 +92,50 @@ public static class PlanJson
         w.WriteEndObject();
     }
 
-    /// <summary>What <c>run --plan</c> needs from an approved plan file: its fingerprint and seed.</summary>
-    public sealed record Approved(string Fingerprint, long Seed, string Experiment);
+    /// <summary>
+    /// What <c>run --plan</c> needs from an approved plan file: its fingerprint and seed, and what it shows a
+    /// reviewer (the experiment and, per <see cref="Selection"/>, what is hit), which must match a fresh plan too.
+    /// </summary>
+    public sealed record Approved(string Fingerprint, long Seed, string Experiment, IReadOnlyList<string> Selection);
+
+    /// <summary>
+    /// What a plan hits, one line per target and per fault step, as a plan file lists it. The fingerprint covers
+    /// the selection but a reviewer reads the lists: a file whose lists were edited must not pass for approved.
+    /// </summary>
+    public static IReadOnlyList<string> Selection(Plan plan) =>
+    [
+        .. plan.Targets.Select(t => $"target {t.Name}: {string.Join(',', t.Selected.Select(r => r.Id))}"),
+        .. plan.Method.Where(s => s.Step is not PauseStep).Select(s => $"step {s.Step.Index + 1}: {string.Join(',', s.ResourceIds)}"),
+    ];
+
+    private static List<string> Selection(JsonElement root)
+    {
+        var lines = new List<string>();
+        if (root.TryGetProperty("targets", out var targets) && targets.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var t in targets.EnumerateArray())
+            {
+                lines.Add($"target {Text(t, "name")}: {string.Join(',', Texts(t, "selected"))}");
+            }
+        }
+        if (root.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var s in method.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object && !s.TryGetProperty("pause", out _)))
+            {
+                var index = s.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : 0;
+                lines.Add($"step {index}: {string.Join(',', Texts(s, "resources"))}");
+            }
+        }
+        return lines;
+    }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IEnumerable<string?> Texts(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : x.GetRawText())
+            : [];
 
     public static Approved Read(string path)
     {
@@ -117,7 +159,7 @@ public static class PlanJson
             {
                 throw new InvalidInputException($"{path} is not a simian plan (it needs experiment, fingerprint and seed; write one with `simian plan --out`)");
             }
-            return new Approved(fp.GetString()!, seedValue, name.GetString()!);
+            return new Approved(fp.GetString()!, seedValue, name.GetString()!, Selection(root));
         }
         catch (JsonException ex)
         {

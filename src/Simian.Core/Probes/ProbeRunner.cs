@@ -92,8 +92,9 @@ public sealed class ProbeRunner(HttpClient http, TimeProvider time) : IProbeRunn
 
     private static string Tail(string s)
     {
-        s = s.Trim().ReplaceLineEndings(" ");
-        return Redaction.Text(s.Length > 200 ? "…" + s[^200..] : s);
+        // Masked before it is cut: a cut through `token=…` would leave a value without the name that marks it secret.
+        s = Redaction.Text(s.Trim().ReplaceLineEndings(" "));
+        return s.Length > 200 ? "…" + s[^200..] : s;
     }
 
     internal static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0}ms";

@@ -97,7 +97,8 @@ public sealed record HttpProbeSpec(string Name, string Url, int ExpectStatus, Ti
 public sealed record CommandProbeSpec(string Name, string Run, int ExpectExit, TimeSpan Timeout, string WorkingDirectory)
     : ProbeSpec(Name, Timeout)
 {
-    public override string Describe() => $"command `{Run}` expects exit {ExpectExit} (timeout {Duration.Format(Timeout)})";
+    // The command line can hold a token of its own (a curl header, a signed URL): shown masked like everything else.
+    public override string Describe() => $"command `{Redaction.Text(Run)}` expects exit {ExpectExit} (timeout {Duration.Format(Timeout)})";
 }
 
 public abstract record MethodStep(int Index, string Name, TimeSpan? Duration, SourceLocation Location);

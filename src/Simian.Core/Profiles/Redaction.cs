@@ -11,7 +11,8 @@ public static partial class Redaction
 
     public static string Url(string url)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return url;
+        // Not a URL the parser takes (or a scheme without a query, like ftp): still no secrets in it.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return Text(url);
         var builder = new UriBuilder(uri);
         if (!string.IsNullOrEmpty(builder.UserName) || !string.IsNullOrEmpty(builder.Password))
         {
@@ -34,7 +35,7 @@ public static partial class Redaction
         }
         var text = builder.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
         // UriBuilder adds the default port; keep what the user wrote where we can.
-        return uri.IsDefaultPort ? text.Replace($":{uri.Port}/", "/", StringComparison.Ordinal) : text;
+        return Text(uri.IsDefaultPort ? text.Replace($":{uri.Port}/", "/", StringComparison.Ordinal) : text);
     }
 
     /// <summary>Masks AWS key ids, bearer tokens and URL credentials inside free text such as error messages.</summary>
@@ -43,7 +44,7 @@ public static partial class Redaction
         text = AccessKeyPattern().Replace(text, m => m.Value[..4] + "****************");
         text = BearerPattern().Replace(text, "Bearer ***");
         text = UrlCredentialPattern().Replace(text, "://***:***@");
-        text = SignedQueryPattern().Replace(text, m => m.Groups[1].Value + "=***");
+        text = SecretValuePattern().Replace(text, m => m.Groups["key"].Value + m.Groups["sep"].Value + "***");
         return text;
     }
 
@@ -56,6 +57,9 @@ public static partial class Redaction
     [GeneratedRegex(@"://[^/\s:@]+:[^/\s@]+@")]
     private static partial Regex UrlCredentialPattern();
 
-    [GeneratedRegex(@"(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|token|access_token|password|secret)=[^&\s""]+", RegexOptions.IgnoreCase)]
-    private static partial Regex SignedQueryPattern();
+    // A secret-named key and its value, as tools print them: `token=…` in a query string, `aws_secret_access_key = …`
+    // in a config line, `"SessionToken": "…"` in JSON, `X-Amz-Security-Token: …` in a header. The key may end a
+    // longer name (SessionToken, client_secret), so no word boundary before it.
+    [GeneratedRegex(@"(?<key>secret_?access_?key|session_?token|security_?token|x-amz-signature|x-amz-credential|access_?token|id_?token|refresh_?token|api_?key|password|passwd|secret|token|signature)(?<sep>[""']?\s*[:=]\s*[""']?)(?<value>[^&\s""',;}]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretValuePattern();
 }

@@ -40,13 +40,22 @@ public sealed class LocalWorld : IAsyncDisposable
     public static async Task<LocalWorld> StartAsync(string stateDir)
     {
         var world = new LocalWorld(stateDir, Wait.FreePort(), Wait.FreePort(), Wait.FreePort());
-        await Wait.UntilAsync(async () =>
+        try
         {
-            try { await world.Control.GetHealthAsync(); return true; }
-            catch (ProxyControlException) { return false; }
-        }, TimeSpan.FromSeconds(20), "the proxy control API");
-        await world.Control.CreateProxyAsync("crash-px", $"127.0.0.1:{world.ListenPort}", $"127.0.0.1:{world.UpstreamPort}");
-        return world;
+            await Wait.UntilAsync(async () =>
+            {
+                try { await world.Control.GetHealthAsync(); return true; }
+                catch (ProxyControlException) { return false; }
+            }, TimeSpan.FromSeconds(20), "the proxy control API");
+            await world.Control.CreateProxyAsync("crash-px", $"127.0.0.1:{world.ListenPort}", $"127.0.0.1:{world.UpstreamPort}");
+            return world;
+        }
+        catch
+        {
+            // Never leave the child processes running when the world could not be set up.
+            await world.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A profile that holds a latency toxic and a paused process for minutes: long enough to crash mid-way.</summary>

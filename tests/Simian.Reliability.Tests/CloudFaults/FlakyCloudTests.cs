@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Simian.Core.Journal;
+using Simian.Reliability.Tests.Support;
+using Simian.Sandbox;
+
+namespace Simian.Reliability.Tests.CloudFaults;
+
+/// <summary>
+/// Full runs through the CLI while the sandbox answers 30% of all calls with throttling (15%) or a 500 (15%):
+/// the retries must carry every call through, so each run ends exactly as it would against a healthy cloud.
+/// The steady state is measured by a loopback site that reads the sandbox's state directly, so the probes
+/// see the experiment's effect and not the injected errors.
+/// </summary>
+public sealed class FlakyCloudTests
+{
+    public static TheoryData<int> Seeds => [11, 22, 33];
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Instance_stop_holds_its_hypothesis_and_starts_every_instance_again_while_30_percent_of_calls_fail(int seed)
+    {
+        var log = new StringWriter();
+        await using var sandbox = await AwsSandbox.StartAsync(seed, throttleRate: 0.15, errorRate: 0.15, log: log);
+        // The web tier is healthy while at least 9 of its 12 instances run.
+        using var site = new LoopbackSite(_ => RunningWeb(sandbox) >= 9 ? 200 : 503);
+        using var cli = new TestCli(AwsSandbox.GameDay);
+        var profile = cli.Write("stop.yaml", $$$"""
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: flaky-stop}
+            providers:
+              aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
+            targets:
+              web: {type: aws:ec2:instance, selector: {tags: {app: web}, states: [running]}, pick: {count: 3}}
+            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"], maxTargets: 3}
+            steadyState:
+              interval: 200ms
+              tolerance: 2
+              probes:
+                - {name: web-serving, http: {url: "{{{site.Url("/web")}}}", expectStatus: 200, timeout: 2s}}
+            method:
+              - {name: stop-three, fault: instance-stop, target: web, duration: 1s}
+            rollback: always
+            """);
+        var journal = Path.Combine(cli.StateDir, "stop.jsonl");
+
+        var run = await cli.RunAsync("run", profile, "--yes", "--output", "json", "--journal", journal, "--seed", seed.ToString());
+
+        Assert.True(run.ExitCode == 0, run + "\n--- sandbox\n" + log);
+        var json = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal("completed", (string?)json["status"]);
+        Assert.Equal(3, (int)json["injected"]!);
+        Assert.Equal(3, (int)json["restored"]!);
+        Assert.All(sandbox.State.Instances(), i => Assert.Equal("running", i.State));
+        var state = JournalState.Read(journal);
+        Assert.Equal(3, state.Changes.Count(c => c.Applied && c.UndoneBy == "duration"));
+        Assert.Empty(state.Pending);
+        AssertErrorsWereInjected(log.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Bucket_deny_deviates_as_designed_and_restores_the_policy_byte_for_byte_while_30_percent_of_calls_fail(int seed)
+    {
+        var log = new StringWriter();
+        await using var sandbox = await AwsSandbox.StartAsync(seed, throttleRate: 0.15, errorRate: 0.15, log: log);
+        var original = sandbox.State.BucketPolicy("site-assets");
+        Assert.NotNull(original);
+        // The site serves its assets while the bucket's policy is the one it was built for.
+        using var site = new LoopbackSite(_ => sandbox.State.BucketPolicy("site-assets") == original ? 200 : 403);
+        using var cli = new TestCli(AwsSandbox.GameDay);
+        var profile = cli.Write("deny.yaml", $$$"""
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: flaky-deny}
+            providers:
+              aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
+            targets:
+              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
+            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"], maxTargets: 1}
+            steadyState:
+              interval: 200ms
+              tolerance: 2
+              abortOnDeviation: false
+              probes:
+                - {name: assets-readable, http: {url: "{{{site.Url("/assets")}}}", expectStatus: 200, timeout: 2s}}
+            method:
+              - {name: deny-reads, fault: bucket-deny, target: assets, params: {actions: ["s3:GetObject", "s3:ListBucket"]}, duration: 1s}
+            rollback: always
+            """);
+        var journal = Path.Combine(cli.StateDir, "deny.jsonl");
+
+        var run = await cli.RunAsync("run", profile, "--yes", "--output", "json", "--journal", journal);
+
+        Assert.True(run.ExitCode == 5, run + "\n--- sandbox\n" + log);
+        var json = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal("deviated", (string?)json["status"]);
+        Assert.Equal(1, (int)json["injected"]!);
+        Assert.Equal(1, (int)json["restored"]!);
+        Assert.Equal(true, (bool?)json["steadyStateAfter"]);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Empty(JournalState.Read(journal).Pending);
+        AssertErrorsWereInjected(log.ToString());
+    }
+
+    private static int RunningWeb(SandboxServer sandbox) =>
+        sandbox.State.Instances().Count(i => i.Tags.GetValueOrDefault("app") == "web" && i.State == "running");
+
+    /// <summary>The test proves nothing unless the sandbox really threw throttles and 500s at the run.</summary>
+    private static void AssertErrorsWereInjected(string log)
+    {
+        var injected = log.Split('\n').Count(l => l.Contains("-> 500 ") || l.Contains("RequestLimitExceeded") || l.Contains("SlowDown") || l.Contains("Throttling"));
+        Assert.True(injected > 0, "the sandbox injected no errors into this run\n" + log);
+    }
+}
