@@ -45,13 +45,15 @@ public sealed class SignalHub : IDisposable
         var exitCode = signal == "SIGTERM" ? ExitCodes.Terminated : ExitCodes.Interrupted;
         if (run is not null)
         {
-            if (run.Request(signal, exitCode))
+            var first = run.Request(signal, exitCode);
+            // A run already rolling back on its own is not cut short by a first signal either.
+            if (first && !run.RollingBack)
             {
                 stderr?.WriteLine($"simian: {signal} received: stopping and rolling back (this may take a moment)");
             }
             else
             {
-                stderr?.WriteLine($"simian: {signal} received again: rollback is in progress and will not be skipped; `kill -9` leaves changes for `simian recover`");
+                stderr?.WriteLine($"simian: {signal} received{(first ? "" : " again")}: rollback is in progress and will not be skipped; `kill -9` leaves changes for `simian recover`");
             }
             return true;
         }

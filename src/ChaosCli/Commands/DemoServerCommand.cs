@@ -24,16 +24,7 @@ public static class DemoServerCommand
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var attached = context.Services.Signals.Attach(stop);
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        try
-        {
-            listener.Start();
-        }
-        catch (HttpListenerException e)
-        {
-            throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}");
-        }
+        using var listener = Listen(port);
         await context.Stderr.WriteLineAsync($"demo-server listening on http://127.0.0.1:{port}/ (GET /health)").ConfigureAwait(false);
         using var registration = stop.Token.Register(listener.Stop);
         while (!stop.IsCancellationRequested)
@@ -50,6 +41,34 @@ public static class DemoServerCommand
             _ = Task.Run(() => Answer(request));
         }
         return ExitCodes.Ok;
+    }
+
+    private static HttpListener Listen(int port)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (HttpListenerException e)
+            {
+                listener.Close();
+                throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}");
+            }
+            // Linux's managed HttpListener throws this when a client connects while Start runs (dotnet/runtime
+            // race, corefx#35191) — exactly what a readiness probe polling the port does. The half-built listener
+            // keeps its socket bound until it is finalized, so collect it before starting again.
+            catch (ArgumentNullException) when (attempt < 5)
+            {
+                listener.Close();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
     }
 
     private static void Answer(HttpListenerContext context)

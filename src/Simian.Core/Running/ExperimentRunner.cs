@@ -180,7 +180,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         await keepAlive.ConfigureAwait(false);
 
         bool? steadyAfter = null;
-        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && status != RunStatus.Interrupted)
+        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested)
         {
             observer.Phase("checking steady state after rollback");
             steadyAfter = await SteadyAfterAsync(monitor, experiment.SteadyState).ConfigureAwait(false);
@@ -191,6 +191,12 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             }
         }
 
+        // A signal during rollback (or the check after it) cannot cut it short, but it still stopped the run.
+        if (status != RunStatus.Interrupted && interruption.Requested)
+        {
+            status = RunStatus.Interrupted;
+            reason = $"interrupted by {interruption.Signal} during rollback ({reason})";
+        }
         if (notRestored.Count > 0)
         {
             status = RunStatus.RollbackFailed;

@@ -18,6 +18,9 @@ public static class YamlDocumentReader
     /// <summary>How many nodes the tree may hold, counting every use of an alias as its full size.</summary>
     public const int MaxNodes = 100_000;
 
+    /// <summary>How many characters of keys and values the tree may hold, again counting every use of an alias in full.</summary>
+    public const int MaxTextChars = 4 * MaxBytes;
+
     public static YNode? ReadFile(string path, DiagnosticBag diagnostics)
     {
         byte[] bytes;
@@ -67,10 +70,18 @@ public static class YamlDocumentReader
 
     public static YNode? ReadText(string text, string path, DiagnosticBag diagnostics)
     {
+        // The same limit as for files, for callers that already hold the text (UTF-8 never has fewer bytes than chars).
+        if (text.Length > MaxBytes)
+        {
+            diagnostics.Error(new SourceLocation(path, 1, 1), $"profile is {text.Length} characters; a profile may be at most {MaxBytes} bytes");
+            return null;
+        }
         Builder? builder = null;
+        Scanner? scanner = null;
         try
         {
-            var parser = new Parser(new StringReader(text));
+            scanner = new Scanner(new StringReader(text));
+            var parser = new Parser(scanner);
             builder = new Builder(parser, path, diagnostics);
             return builder.ReadSingleDocument();
         }
@@ -91,6 +102,15 @@ public static class YamlDocumentReader
         {
             // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections.
             diagnostics.Error(builder.FailureLocation, "invalid YAML here: is a '[', '{' or quote left unclosed?");
+            return null;
+        }
+        catch (ArgumentException) when (scanner is not null)
+        {
+            // YamlDotNet's scanner fails this way, not with a YamlException, on an escape such as "\uDFFF\uD800"
+            // that names no character. Its position is just past the escape.
+            var m = scanner.CurrentPosition;
+            diagnostics.Error(new SourceLocation(path, (int)Math.Max(1, m.Line), (int)Math.Max(1, m.Column)),
+                "invalid YAML here: a \\u or \\U escape that is not a valid Unicode character?");
             return null;
         }
     }
@@ -136,10 +156,11 @@ public static class YamlDocumentReader
 
     private sealed class Builder(IParser parser, string path, DiagnosticBag diagnostics)
     {
-        private readonly Dictionary<string, (YNode Node, int Size)> _anchors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (YNode Node, int Size, long Chars)> _anchors = new(StringComparer.Ordinal);
         private readonly Stack<Mark> _openFlow = new();
         private Mark _last = Mark.Empty;
         private long _nodes;
+        private long _chars;
 
         /// <summary>Where to blame a parser failure: the innermost open flow collection, else the last node read.</summary>
         public SourceLocation FailureLocation => Loc(_openFlow.Count > 0 ? _openFlow.Peek() : _last);
@@ -152,7 +173,7 @@ public static class YamlDocumentReader
                 return null;
             }
             parser.Consume<DocumentStart>();
-            var (root, _) = ReadNode(0);
+            var (root, _, _) = ReadNode(0);
             parser.Consume<DocumentEnd>();
             if (parser.Current is DocumentStart ds)
             {
@@ -163,16 +184,22 @@ public static class YamlDocumentReader
 
         private SourceLocation Loc(Mark m) => new(path, (int)Math.Max(1, m.Line), (int)Math.Max(1, m.Column));
 
-        private void Count(int size, Mark at)
+        private void Count(int size, long chars, Mark at)
         {
             _nodes += size;
+            _chars += chars;
             if (_nodes > MaxNodes)
             {
                 throw new TreeLimitException(Loc(at), $"document expands to more than {MaxNodes} nodes (an alias bomb?)");
             }
+            // A few aliases of a long string are as costly as many nodes: everything downstream copies the text.
+            if (_chars > MaxTextChars)
+            {
+                throw new TreeLimitException(Loc(at), $"document expands to more than {MaxTextChars} characters of text (an alias bomb?)");
+            }
         }
 
-        private (YNode Node, int Size) ReadNode(int depth)
+        private (YNode Node, int Size, long Chars) ReadNode(int depth)
         {
             if (depth > MaxDepth)
             {
@@ -184,48 +211,52 @@ public static class YamlDocumentReader
                 {
                     throw new TreeLimitException(Loc(alias.Start), $"unknown alias '*{alias.Value.Value}'");
                 }
-                Count(target.Size, alias.Start);
+                Count(target.Size, target.Chars, alias.Start);
                 return target;
             }
             if (parser.TryConsume<Scalar>(out var scalar))
             {
                 _last = scalar.Start;
-                Count(1, scalar.Start);
+                Count(1, scalar.Value.Length, scalar.Start);
                 var node = new YScalar(scalar.Value, scalar.Style is not ScalarStyle.Plain, Loc(scalar.Start));
-                Remember(scalar.Anchor, node, 1);
-                return (node, 1);
+                Remember(scalar.Anchor, node, 1, scalar.Value.Length);
+                return (node, 1, scalar.Value.Length);
             }
             if (parser.TryConsume<SequenceStart>(out var seqStart))
             {
-                Count(1, seqStart.Start);
+                Count(1, 0, seqStart.Start);
                 _last = seqStart.Start;
                 if (seqStart.Style == SequenceStyle.Flow) _openFlow.Push(seqStart.Start);
                 var items = new List<YNode>();
                 var size = 1;
+                long chars = 0;
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    var (item, itemSize) = ReadNode(depth + 1);
+                    var (item, itemSize, itemChars) = ReadNode(depth + 1);
                     items.Add(item);
                     size += itemSize;
+                    chars += itemChars;
                 }
                 if (seqStart.Style == SequenceStyle.Flow) _openFlow.Pop();
                 var node = new YSequence(items, Loc(seqStart.Start));
-                Remember(seqStart.Anchor, node, size);
-                return (node, size);
+                Remember(seqStart.Anchor, node, size, chars);
+                return (node, size, chars);
             }
             if (parser.TryConsume<MappingStart>(out var mapStart))
             {
-                Count(1, mapStart.Start);
+                Count(1, 0, mapStart.Start);
                 _last = mapStart.Start;
                 if (mapStart.Style == MappingStyle.Flow) _openFlow.Push(mapStart.Start);
                 var entries = new List<KeyValuePair<YScalar, YNode>>();
                 var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
                 var size = 1;
+                long chars = 0;
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    var (keyNode, keySize) = ReadNode(depth + 1);
-                    var (valueNode, valueSize) = ReadNode(depth + 1);
+                    var (keyNode, keySize, keyChars) = ReadNode(depth + 1);
+                    var (valueNode, valueSize, valueChars) = ReadNode(depth + 1);
                     size += keySize + valueSize;
+                    chars += keyChars + valueChars;
                     if (keyNode is not YScalar key)
                     {
                         throw new TreeLimitException(keyNode.Location, "mapping keys must be plain scalars");
@@ -245,16 +276,16 @@ public static class YamlDocumentReader
                 }
                 if (mapStart.Style == MappingStyle.Flow) _openFlow.Pop();
                 var node = new YMapping(entries, Loc(mapStart.Start));
-                Remember(mapStart.Anchor, node, size);
-                return (node, size);
+                Remember(mapStart.Anchor, node, size, chars);
+                return (node, size, chars);
             }
             var unexpected = parser.Current!;
             throw new TreeLimitException(Loc(unexpected.Start), $"unexpected YAML event {unexpected.GetType().Name}");
         }
 
-        private void Remember(AnchorName anchor, YNode node, int size)
+        private void Remember(AnchorName anchor, YNode node, int size, long chars)
         {
-            if (!anchor.IsEmpty) _anchors[anchor.Value] = (node, size);
+            if (!anchor.IsEmpty) _anchors[anchor.Value] = (node, size, chars);
         }
     }
 }

@@ -1,0 +1,169 @@
+using System.Text.Json.Nodes;
+using Simian.Core;
+using Simian.CrashMatrix.Tests.Support;
+
+namespace Simian.CrashMatrix.Tests;
+
+/// <summary>
+/// SIGINT and SIGTERM sent to a real `simian run` while it injects, while it holds, and while it rolls back:
+/// rollback always finishes, the exit code says which signal (130 / 143), the journal ends `interrupted`, and
+/// the world is as it was. A second signal does not skip rollback; SIGKILL does, and recover finishes the job.
+/// </summary>
+[Collection(Serial.Name)]
+public sealed class SignalTests
+{
+    private const int SigInt = 2;
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    public static TheoryData<string, int, int> Signals => new()
+    {
+        { "SIGINT", SigInt, ExitCodes.Interrupted },
+        { "SIGTERM", SigTerm, ExitCodes.Terminated },
+    };
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public async Task A_signal_between_an_intent_and_its_applied_stops_injecting_and_rolls_back(string name, int signal, int expectedExit)
+    {
+        // Slow answers from the AWS endpoint: the instance is already stopping while the run still waits to hear
+        // so, and the signal lands in between — the change is made but not journaled as applied.
+        await using var world = await ChaosWorld.StartAsync(new WorldOptions { LinkDelay = TimeSpan.FromMilliseconds(300) });
+        var profile = world.WriteProfile("signal-inject", "5m", order: ["stop", "deny", "latency", "pause"]);
+        var journal = Path.Combine(world.Dir, "inject.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        await SignalWhenAsync(watch, run, journal, e => (string?)e["event"] == "intent", signal: null);
+        await Task.Factory.StartNew(() => world.WhenChanged("instance-stop", undo: false, TimeSpan.FromSeconds(30), () => run.Signal(signal)),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        var events = await FinishedAsync(run, journal, expectedExit);
+        Assert.DoesNotContain(events, e => (string?)e["event"] == "applied");
+        Assert.Single(events, e => (string?)e["event"] == "intent");
+        var undone = Assert.Single(events, e => (string?)e["event"] == "undone");
+        Assert.Equal("restored", (string?)undone["outcome"]);
+        Assert.True(run.Stderr.Contains($"{name} received: stopping and rolling back", StringComparison.Ordinal), run.Stderr);
+        await AssertRestoredAsync(world, journal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public async Task A_signal_during_the_hold_rolls_back_every_change(string name, int signal, int expectedExit)
+    {
+        await using var world = await ChaosWorld.StartAsync();
+        var profile = world.WriteProfile("signal-hold", "5m");
+        var journal = Path.Combine(world.Dir, "hold.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        await SignalWhenAsync(watch, run, journal, IsHoldStart, signal);
+
+        var events = await FinishedAsync(run, journal, expectedExit);
+        Assert.Equal(4, events.Count(e => (string?)e["event"] == "applied"));
+        Assert.Equal(4, events.Count(e => (string?)e["event"] == "undone" && (string?)e["by"] == "rollback"));
+        Assert.True(run.Stderr.Contains($"{name} received: stopping and rolling back", StringComparison.Ordinal), run.Stderr);
+        await AssertRestoredAsync(world, journal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Signals))]
+    public async Task A_signal_during_a_rollback_the_run_started_itself_lets_it_finish_and_exits_as_interrupted(string name, int signal, int expectedExit)
+    {
+        // The hold ends on its own and rollback starts while the instance is still stopping: its undo waits for
+        // `stopped` before it can start it again, which keeps rollback busy for seconds.
+        await using var world = await ChaosWorld.StartAsync(new WorldOptions { TransitionDelay = TimeSpan.FromSeconds(2) });
+        var profile = world.WriteProfile("signal-rollback", "200ms");
+        var journal = Path.Combine(world.Dir, "rollback.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        await SignalWhenAsync(watch, run, journal, e => (string?)e["event"] == "undone", signal);
+
+        var events = await FinishedAsync(run, journal, expectedExit);
+        Assert.Equal(4, events.Count(e => (string?)e["event"] == "undone" && (string?)e["by"] == "rollback"));
+        Assert.True(run.Stderr.Contains($"{name} received: rollback is in progress and will not be skipped", StringComparison.Ordinal), run.Stderr);
+        Assert.False(run.Stderr.Contains("stopping and rolling back", StringComparison.Ordinal), run.Stderr);
+        Assert.Contains($"interrupted by {name} during rollback", (string?)events[^1]["summary"]);
+        await AssertRestoredAsync(world, journal);
+    }
+
+    [Fact]
+    public async Task A_second_SIGINT_during_rollback_says_rollback_is_in_progress_and_does_not_skip_it()
+    {
+        await using var world = await ChaosWorld.StartAsync(new WorldOptions { TransitionDelay = TimeSpan.FromSeconds(2) });
+        var profile = world.WriteProfile("second-sigint", "5m");
+        var journal = Path.Combine(world.Dir, "second.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        await SignalWhenAsync(watch, run, journal, IsHoldStart, SigInt);
+        // Rollback has undone the deny and now waits for the stopping instance.
+        await SignalWhenAsync(watch, run, journal, e => (string?)e["event"] == "undone", SigInt);
+
+        var events = await FinishedAsync(run, journal, ExitCodes.Interrupted);
+        Assert.True(run.Stderr.Contains("SIGINT received: stopping and rolling back", StringComparison.Ordinal), run.Stderr);
+        Assert.True(run.Stderr.Contains("SIGINT received again: rollback is in progress and will not be skipped", StringComparison.Ordinal), run.Stderr);
+        Assert.Equal(4, events.Count(e => (string?)e["event"] == "undone" && (string?)e["by"] == "rollback"));
+        await AssertRestoredAsync(world, journal);
+    }
+
+    [Fact]
+    public async Task SIGKILL_as_the_second_signal_cuts_rollback_short_and_recover_finishes_it()
+    {
+        await using var world = await ChaosWorld.StartAsync(new WorldOptions { TransitionDelay = TimeSpan.FromSeconds(2) });
+        var profile = world.WriteProfile("second-sigkill", "5m");
+        var journal = Path.Combine(world.Dir, "sigkill.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        await SignalWhenAsync(watch, run, journal, IsHoldStart, SigInt);
+        await SignalWhenAsync(watch, run, journal, e => (string?)e["event"] == "undone", SigKill);
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 128 + SigKill, $"exit {exit}\n{run}");
+
+        var events = JournalWatch.Read(journal);
+        Assert.DoesNotContain(events, e => (string?)e["event"] == "finished");
+        var undone = events.Count(e => (string?)e["event"] == "undone");
+        Assert.InRange(undone, 1, 3);
+        Assert.NotEmpty(await world.ProblemsAsync());
+
+        var recover = await world.RecoverAsync(journal);
+        Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
+        Assert.Contains($"{4 - undone} restored", recover.Stdout);
+        await AssertRestoredAsync(world, journal);
+    }
+
+    private static bool IsHoldStart(JsonObject e) => (string?)e["event"] == "step" && (string?)e["phase"] == "start" && (int?)e["index"] == 4;
+
+    /// <summary>Sends the signal (if any) the moment a journal line matching <paramref name="when"/> is on disk.</summary>
+    private static async Task SignalWhenAsync(JournalWatch watch, SimianProcess run, string journal, Func<JsonObject, bool> when, int? signal)
+    {
+        var lines = 1;
+        while (true)
+        {
+            var seen = await watch.WhenLinesAsync(lines, () => run.Process.HasExited, TimeSpan.FromSeconds(60), () => { });
+            Assert.True(seen >= 0, $"the run exited before the line to signal at\n{string.Join("\n", JournalWatch.Read(journal).Select(JournalWatch.Describe))}\n{run}");
+            var events = JournalWatch.Read(journal);
+            if (events.Any(when))
+            {
+                if (signal is { } number) run.Signal(number);
+                return;
+            }
+            lines = events.Count + 1;
+        }
+    }
+
+    private static async Task<List<JsonObject>> FinishedAsync(SimianProcess run, string journal, int expectedExit)
+    {
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        var events = JournalWatch.Read(journal);
+        var story = string.Join(" | ", events.Select(JournalWatch.Describe));
+        Assert.True(exit == expectedExit, $"exit {exit}, expected {expectedExit}\n{story}\n{run}");
+        Assert.True((string?)events[^1]["event"] == "finished" && (string?)events[^1]["status"] == "interrupted", story);
+        Assert.DoesNotContain(events, e => (string?)e["event"] == "undo-failed");
+        return events;
+    }
+
+    private static async Task AssertRestoredAsync(ChaosWorld world, string journal)
+    {
+        Assert.Empty(await world.ProblemsAsync());
+        var again = await world.RecoverAsync(journal);
+        Assert.True(again.ExitCode == ExitCodes.Ok && again.Stdout.Contains("nothing to recover", StringComparison.Ordinal), again.ToString());
+    }
+}
