@@ -1,1 +1,3 @@
-Console.WriteLine("bench harness: see bench/README.md");
+using Simian.Bench;
+
+return await BenchApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -254,7 +254,9 @@ public sealed class ProfileLoader(ProviderRegistry registry)
         {
             TimeZoneInfo.FindSystemTimeZoneById(tz);
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // A folder name such as "America" fails with SecurityException, not TimeZoneNotFoundException.
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException
+                                      or ArgumentException or IOException or UnauthorizedAccessException)
         {
             d.Error(w.Raw("timezone")?.Location ?? w.Location, $"unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)");
         }

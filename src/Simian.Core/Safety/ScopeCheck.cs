@@ -13,8 +13,9 @@ internal static class ScopeCheck
         var seen = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var t in plan.Targets)
         {
-            // Local resources have no region or account; only cloud target types are scoped.
-            if (!t.Type.Contains(':') || t.Type.StartsWith("local:", StringComparison.Ordinal)) continue;
+            // Local resources have no region or account; every other type is scoped, as the planner's tag rules
+            // treat it: a type without a provider prefix is not thereby local (fail closed).
+            if (t.Type.StartsWith("local:", StringComparison.Ordinal)) continue;
             foreach (var r in t.Selected)
             {
                 var value = scope(r);

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Simian.Bench.Support;
+
+namespace Simian.Bench.Benchmarks;
+
+/// <summary>
+/// <c>proxy-latency</c>: ping-pong of small messages over one connection, direct to an echo server and through
+/// <c>simian proxy serve</c> (no toxic), in alternating blocks; the difference of the medians is what the proxy adds.
+/// </summary>
+public static class ProxyLatencyBenchmark
+{
+    private const double TargetAddedUs = 50;
+
+    public static async Task<BenchResult> RunAsync(BenchArgs args, TextWriter log)
+    {
+        var simian = args.String("simian", DefaultSimian.Path);
+        var roundTrips = args.Int("roundtrips", 20_000);
+        var warmup = args.Int("warmup", 2_000);
+        var block = args.Int("block", 500);
+        var size = (int)args.Size("size", 64);
+        args.EnsureAllRead();
+
+        using var echo = new EchoServer();
+        await using var proxy = await ProxyUnderTest.StartAsync(simian, echo.Address).ConfigureAwait(false);
+        using var direct = Loopback.Connect(echo.EndPoint);
+        using var proxied = Loopback.Connect(proxy.Listen);
+
+        var message = new byte[size];
+        Random.Shared.NextBytes(message);
+        var reply = new byte[size];
+        PingPong(direct, message, reply, warmup, null);
+        PingPong(proxied, message, reply, warmup, null);
+
+        var directUs = new List<double>(roundTrips);
+        var proxiedUs = new List<double>(roundTrips);
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 300);
+        for (var done = 0; done < roundTrips && Stopwatch.GetTimestamp() < deadline; done += block)
+        {
+            var n = Math.Min(block, roundTrips - done);
+            var proxiedFirst = (done / block) % 2 == 1;
+            PingPong(proxiedFirst ? proxied : direct, message, reply, n, proxiedFirst ? proxiedUs : directUs);
+            PingPong(proxiedFirst ? direct : proxied, message, reply, n, proxiedFirst ? directUs : proxiedUs);
+        }
+
+        var d = new Stats(directUs);
+        var p = new Stats(proxiedUs);
+        var addedMedian = p.Median - d.Median;
+        var addedP99 = p.P99 - d.P99;
+        log.WriteLine($"proxy-latency: direct median {d.Median:F1} µs p99 {d.P99:F1} µs; proxied median {p.Median:F1} µs p99 {p.P99:F1} µs; added median {addedMedian:F1} µs");
+
+        var result = new BenchResult("proxy-latency", args);
+        result.Check($"Proxy, no fault: added round-trip latency, median ({size}-byte ping-pong, one connection)", $"≤ {TargetAddedUs:0} µs",
+            $"{BenchResult.F(addedMedian, 1)} µs (direct {BenchResult.F(d.Median, 1)} µs, proxied {BenchResult.F(p.Median, 1)} µs; ratio {BenchResult.F(p.Median / d.Median)}×)",
+            addedMedian <= TargetAddedUs);
+        result.Check("Proxy, no fault: added round-trip latency, p99", "report",
+            $"{BenchResult.F(addedP99, 1)} µs (direct {BenchResult.F(d.P99, 1)} µs, proxied {BenchResult.F(p.P99, 1)} µs)", null);
+        result.Data["directUs"] = BenchResult.Json(d.Summary(1));
+        result.Data["proxiedUs"] = BenchResult.Json(p.Summary(1));
+        result.Data["proxyProcess"] = simian;
+        result.Notes.Add($"{p.Count} round trips each way, in alternating blocks of {block} after {warmup} warm-up round trips; "
+            + "each round trip is a blocking send of the message and a blocking read of its echo (Nagle off on every socket).");
+        return result;
+    }
+
+    /// <summary>Round trips of one message on a blocking socket; records each in microseconds when times is given.</summary>
+    internal static void PingPong(Socket socket, byte[] message, byte[] reply, int count, List<double>? times)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            Loopback.SendAll(socket, message);
+            if (!Loopback.ReceiveExactly(socket, reply))
+            {
+                throw new BenchFailedException("the echo connection closed during the ping-pong");
+            }
+
+            times?.Add(Ticks.ToUs(Stopwatch.GetTimestamp() - start));
+        }
+    }
+}

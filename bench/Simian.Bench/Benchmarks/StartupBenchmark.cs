@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Simian.Bench.Support;
+
+namespace Simian.Bench.Benchmarks;
+
+/// <summary>
+/// <c>startup</c>: wall time of <c>simian validate</c> for the native AOT binary, the apphost and <c>dotnet simian.dll</c>.
+/// Two timers: hyperfine (if on PATH) in alternating rounds, and this process launching the variants interleaved
+/// run by run, so a burst of load from other work hits every variant alike.
+/// </summary>
+public static partial class StartupBenchmark
+{
+    private const double TargetMs = 15;
+
+    private sealed record Variant(string Name, string Program, string[] Args)
+    {
+        public string CommandLine => string.Join(' ', new[] { Program }.Concat(Args));
+    }
+
+    public static async Task<BenchResult> RunAsync(BenchArgs args, TextWriter log)
+    {
+        var aot = args.String("aot");
+        var fdd = args.String("fdd", "src/ChaosCli/bin/Release/net10.0");
+        var profile = args.String("profile", "samples/quickstart.yaml");
+        var runs = args.Int("runs", 50);
+        var warmup = args.Int("warmup", 5);
+        var timer = args.String("timer", "auto");
+        var publishLog = args.String("publish-log");
+        var publishSeconds = args.String("publish-seconds");
+        args.EnsureAllRead();
+
+        var result = new BenchResult("startup", args);
+        var variants = new List<Variant>();
+        if (aot is not null && File.Exists(aot))
+        {
+            variants.Add(new Variant("aot", aot, ["validate", profile]));
+        }
+        else
+        {
+            result.Notes.Add($"No AOT binary{(aot is null ? "" : " at " + aot)}: only the framework-dependent builds were timed (run bench/run.sh without --quick to publish it).");
+        }
+
+        variants.Add(new Variant("apphost", Path.Combine(fdd, "simian"), ["validate", profile]));
+        variants.Add(new Variant("dotnet-dll", "dotnet", [Path.Combine(fdd, "simian.dll"), "validate", profile]));
+
+        if (publishLog is not null)
+        {
+            CheckPublish(result, publishLog, publishSeconds, aot);
+        }
+
+        var useHyperfine = timer == "hyperfine" || (timer == "auto" && OnPath("hyperfine"));
+        var own = TimeInterleaved(variants, runs, warmup, log);
+        Dictionary<string, List<double>>? hyper = null;
+        if (useHyperfine)
+        {
+            hyper = await TimeWithHyperfineAsync(variants, runs, log).ConfigureAwait(false);
+        }
+        else
+        {
+            result.Notes.Add("hyperfine is not on PATH (apt-get install -y hyperfine): only the harness's own process timer was used.");
+        }
+
+        var primary = hyper ?? own;
+        var primaryName = hyper is null ? "own interleaved timer" : "hyperfine -N";
+        foreach (var (name, source) in new[] { ("hyperfine", hyper), ("own", own) })
+        {
+            if (source is null)
+            {
+                continue;
+            }
+
+            var timers = new JsonObject();
+            foreach (var v in variants)
+            {
+                timers[v.Name] = BenchResult.Json(new Stats(source[v.Name]).Summary());
+            }
+
+            result.Data[name + "Ms"] = timers;
+        }
+
+        result.Data["commands"] = new JsonObject(variants.Select(v => KeyValuePair.Create(v.Name, (JsonNode?)JsonValue.Create(v.CommandLine))));
+        var medians = variants.ToDictionary(v => v.Name, v => new Stats(primary[v.Name]).Median);
+        var ownMedians = variants.ToDictionary(v => v.Name, v => new Stats(own[v.Name]).Median);
+        if (medians.TryGetValue("aot", out var aotMs))
+        {
+            result.Check("Start-up: AOT `validate` median wall time", $"≤ {TargetMs:0} ms",
+                $"{BenchResult.F(aotMs, 1)} ms, min {BenchResult.F(primary["aot"].Min(), 1)} ms ({primaryName}; own timer median {BenchResult.F(ownMedians["aot"], 1)} ms)", aotMs <= TargetMs);
+            result.Check("Start-up ratio apphost / AOT (median)", "report", $"{BenchResult.F(medians["apphost"] / aotMs, 1)}× ({BenchResult.F(medians["apphost"], 1)} ms)", null);
+            result.Check("Start-up ratio `dotnet simian.dll` / AOT (median)", "report", $"{BenchResult.F(medians["dotnet-dll"] / aotMs, 1)}× ({BenchResult.F(medians["dotnet-dll"], 1)} ms)", null);
+            result.Data["aotBinaryBytes"] = new FileInfo(aot!).Length;
+        }
+        else
+        {
+            result.Check("Start-up: apphost `validate` median (no AOT binary)", "report", $"{BenchResult.F(medians["apphost"], 1)} ms", null);
+        }
+
+        result.Notes.Add($"{runs} timed runs per variant after {warmup} warm-up runs; figures in the table are from {primaryName}.");
+        return result;
+    }
+
+    /// <summary>Every timed run launches the variants in a rotating order, so none is always first after a pause.</summary>
+    private static Dictionary<string, List<double>> TimeInterleaved(List<Variant> variants, int runs, int warmup, TextWriter log)
+    {
+        var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        for (var i = 0; i < warmup; i++)
+        {
+            foreach (var v in variants)
+            {
+                RunOnce(v);
+            }
+        }
+
+        for (var i = 0; i < runs; i++)
+        {
+            for (var k = 0; k < variants.Count; k++)
+            {
+                var v = variants[(i + k) % variants.Count];
+                times[v.Name].Add(RunOnce(v));
+            }
+        }
+
+        foreach (var v in variants)
+        {
+            log.WriteLine($"startup (own timer) {v.Name,-10} median {new Stats(times[v.Name]).Median,7:F1} ms  p90 {new Stats(times[v.Name]).P90,7:F1} ms");
+        }
+
+        return times;
+    }
+
+    private static double RunOnce(Variant variant)
+    {
+        var info = ChildProcess.Info(variant.Program, variant.Args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var start = Stopwatch.GetTimestamp();
+        using var process = Process.Start(info) ?? throw new BenchFailedException($"cannot start {variant.CommandLine}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        var elapsed = Ticks.SinceMs(start);
+        if (process.ExitCode != 0)
+        {
+            throw new BenchFailedException($"{variant.CommandLine} exited with {process.ExitCode}\n{stdout.Result}{stderr.Result}");
+        }
+
+        return elapsed;
+    }
+
+    /// <summary>hyperfine runs one command at a time, so the runs are split into rounds that alternate the variants.</summary>
+    private static async Task<Dictionary<string, List<double>>> TimeWithHyperfineAsync(List<Variant> variants, int runs, TextWriter log)
+    {
+        const int perRound = 10;
+        var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var json = Path.Combine(Path.GetTempPath(), $"simian-bench-hyperfine-{Environment.ProcessId}.json");
+        var rounds = (runs + perRound - 1) / perRound;
+        try
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                var count = Math.Min(perRound, runs - (r * perRound));
+                for (var k = 0; k < variants.Count; k++)
+                {
+                    var v = variants[(r + k) % variants.Count];
+                    var info = new ProcessStartInfo("hyperfine") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                    foreach (var a in new[] { "-N", "--style", "none", "--warmup", "2", "--runs", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--export-json", json, v.CommandLine })
+                    {
+                        info.ArgumentList.Add(a);
+                    }
+
+                    using var process = Process.Start(info)!;
+                    var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false) + await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
+                    await process.WaitForExitAsync().ConfigureAwait(false);
+                    if (process.ExitCode != 0)
+                    {
+                        throw new BenchFailedException($"hyperfine failed for {v.CommandLine}:\n{output}");
+                    }
+
+                    using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json).ConfigureAwait(false));
+                    foreach (var t in doc.RootElement.GetProperty("results")[0].GetProperty("times").EnumerateArray())
+                    {
+                        times[v.Name].Add(t.GetDouble() * 1000);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+
+        foreach (var v in variants)
+        {
+            log.WriteLine($"startup (hyperfine) {v.Name,-10} median {new Stats(times[v.Name]).Median,7:F1} ms  p90 {new Stats(times[v.Name]).P90,7:F1} ms");
+        }
+
+        return times;
+    }
+
+    private static void CheckPublish(BenchResult result, string publishLog, string? publishSeconds, string? aot)
+    {
+        if (!File.Exists(publishLog))
+        {
+            result.Notes.Add($"AOT publish log {publishLog} not found.");
+            return;
+        }
+
+        var warnings = File.ReadLines(publishLog).Where(l => WarningLine().IsMatch(l)).Distinct().ToList();
+        var built = aot is not null && File.Exists(aot);
+        result.Check("AOT publish (`dotnet publish -r linux-x64 -p:PublishAot=true`) warnings", "0",
+            $"{warnings.Count} warning(s){(publishSeconds is null ? "" : $", {publishSeconds} s")}", built && warnings.Count == 0);
+        result.Data["aotPublishWarnings"] = new JsonArray([.. warnings.Take(20).Select(w => (JsonNode)JsonValue.Create(w))]);
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+
+    [GeneratedRegex(@":\s+warning\s+[A-Z]+[0-9]+", RegexOptions.IgnoreCase)]
+    private static partial Regex WarningLine();
+}
