@@ -43,7 +43,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 busiest() { top -b -n 2 -d 1 -o %CPU -w 200 2>/dev/null | awk '/^top -/ { frame++ } frame == 2 && $1 ~ /^[0-9]+$/ && n < 5 { printf "%s%s %s%%", (n++ ? ", " : ""), $12, $9 }'; }
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(load)
-busy_start=$(busiest)
+busy_start=$(busiest || true)
 echo "bench: $mode run, configuration $config, load average $load_start" >&2
 
 step() { echo "bench: $*" >&2; }
@@ -94,9 +94,9 @@ if [ "$quick" = 1 ]; then
 else
   run startup startup ${aot_bin:+--aot "$aot_bin"} --fdd "$fdd" --runs 50 --warmup 5 "${publish_args[@]+"${publish_args[@]}"}"
   step "aot-smoke: $simian"; bench/aot-smoke.sh "$simian" "$([ -n "$aot_bin" ] && echo "AOT binary" || echo "apphost (no AOT binary)")" >>"$jsonl" || failures+=("aot-smoke")
-  run proxy-latency proxy-latency --simian "$simian" --roundtrips 20000 --warmup 2000 --block 500 ${aot_bin:+--label "AOT proxy"}
+  run proxy-latency proxy-latency --simian "$simian" --roundtrips 20000 --warmup 2000 --block 500 --processes 5 ${aot_bin:+--label "AOT proxy"}
   if [ -n "$aot_bin" ]; then
-    run proxy-latency-jit proxy-latency --simian "$jit" --roundtrips 20000 --warmup 2000 --block 500 --label "JIT proxy"
+    run proxy-latency-jit proxy-latency --simian "$jit" --roundtrips 20000 --warmup 2000 --block 500 --processes 5 --label "JIT proxy"
   fi
   run proxy-throughput proxy-throughput --simian "$simian" --bytes 2G --connections 1,64 --repeats 3 --reference 64K,256K ${aot_bin:+--label "AOT proxy"}
   if [ -n "$aot_bin" ]; then
@@ -116,7 +116,7 @@ cat >"$machine" <<JSON
 {"mode":"$mode","command":"bench/run.sh$([ "$quick" = 1 ] && echo " --quick")","startedUtc":"$started","finishedUtc":"$(date -u +%Y-%m-%dT%H:%M:%SZ)",
  "commit":"$commit","dirty":$dirty,"nproc":"$(nproc)","cpu":"$(esc "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')")",
  "memory":"$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)","kernel":"$(uname -r)","dotnet":"$(dotnet --version)",
- "loadStart":"$load_start","loadEnd":"$(load)","otherLoad":"$(esc "busiest processes at start: $busy_start; at end: $(busiest)")"}
+ "loadStart":"$load_start","loadEnd":"$(load)","otherLoad":"$(esc "busiest processes at start: $busy_start; at end: $(busiest || true)")"}
 JSON
 "${bench[@]}" report --results "$jsonl" --machine "$machine" --out "$results/$name.md" || failures+=("report")
 

@@ -12,7 +12,7 @@ public static class BenchApp
     private static readonly Dictionary<string, (string Help, Func<BenchArgs, TextWriter, Task<BenchResult>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
         ["startup"] = ("--aot PATH --fdd DIR --runs 50 --warmup 5 [--timer auto|own|hyperfine] [--publish-log FILE --publish-seconds N]", StartupBenchmark.RunAsync),
-        ["proxy-latency"] = ("--simian PATH --roundtrips 20000 --warmup 2000 --block 500 --size 64", ProxyLatencyBenchmark.RunAsync),
+        ["proxy-latency"] = ("--simian PATH --roundtrips 20000 --warmup 2000 --block 500 --size 64 --processes 3", ProxyLatencyBenchmark.RunAsync),
         ["proxy-throughput"] = ("--simian PATH --bytes 2G --connections 1,64 --repeats 3 --chunk 256K [--reference 64K,256K|none]", ProxyThroughputBenchmark.RunAsync),
         ["proxy-soak"] = ("--simian PATH --duration 5m --workers 8 --sample 1s", ProxySoakBenchmark.RunAsync),
         ["latency-precision"] = ("--simian PATH --requests 1000 --connections 50 --delay 100 --jitter 20 --baseline-requests 500", LatencyPrecisionBenchmark.RunAsync),
