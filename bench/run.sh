@@ -2,7 +2,7 @@
 # Simian's performance benchmarks in one command: builds what they need (Release, plus the native AOT publish),
 # runs every benchmark, and writes bench/results/latest.jsonl and latest.md (see docs/benchmarks.md).
 #
-#   bench/run.sh            the full run (about 20-30 minutes on 2 cores; a 5-minute soak is part of it)
+#   bench/run.sh            the full run (about 15-20 minutes on 2 cores; a 5-minute soak is part of it)
 #   bench/run.sh --quick    every benchmark with tiny sizes (under 2 minutes) to check that the harness works;
 #                           exits 0 when every benchmark ran and gave correct answers, whatever the timings.
 #                           Writes bench/results/quick.{jsonl,md}.
