@@ -25,6 +25,39 @@ public sealed class ProxyServerTests
     }
 
     [Fact]
+    public async Task Toxics_added_and_removed_during_a_bulk_transfer_keep_every_byte_in_order()
+    {
+        // The pump switches between writing directly (with buffers grown to the largest size by a bulk stream)
+        // and queueing through the toxics; no chunk may overtake another at either switch.
+        using var timeout = TestTimeout.Start();
+        await using var harness = ProxyHarness.Start(Upstreams.Echo);
+        byte[] payload = new byte[32 * 1024 * 1024];
+        new Random(11).NextBytes(payload);
+        using Socket client = await harness.ConnectAsync(timeout.Token);
+
+        Task<byte[]> echoed = client.ReceiveToEndAsync(timeout.Token);
+        const int Chunk = 1024 * 1024;
+        for (int i = 0; i < payload.Length / Chunk; i++)
+        {
+            // Every fourth megabyte goes out while a latency toxic is present, alternately on each stream.
+            if (i % 4 == 1)
+            {
+                harness.AddToxic("slow", "latency", i % 8 == 1 ? ToxicStream.Downstream : ToxicStream.Upstream,
+                    attributes: new() { ["delayMs"] = 1 });
+            }
+            else if (i % 4 == 2)
+            {
+                Assert.True(harness.Server.RemoveToxic(ProxyHarness.ProxyName, "slow"));
+            }
+
+            await client.SendAllAsync(payload.AsMemory(i * Chunk, Chunk), timeout.Token);
+        }
+
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(await echoed));
+    }
+
+    [Fact]
     public async Task Client_half_close_reaches_the_upstream_which_can_still_answer()
     {
         using var timeout = TestTimeout.Start();

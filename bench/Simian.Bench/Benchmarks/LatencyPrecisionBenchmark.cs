@@ -37,7 +37,8 @@ public static class LatencyPrecisionBenchmark
         result.Data["baselineRoundTripMs"] = BenchResult.Json(baseline.Summary());
 
         await proxy.AddLatencyAsync("fixed", delayMs, 0).ConfigureAwait(false);
-        var fixedDelay = new Stats(RunRequests(proxy.Listen, requests, connections, delayMs).Select(ms => ms - baseline.Median));
+        var fixedSamples = RunRequests(proxy.Listen, requests, connections, delayMs).Select(ms => ms - baseline.Median).ToList();
+        var fixedDelay = new Stats(fixedSamples);
         await proxy.RemoveToxicAsync("fixed").ConfigureAwait(false);
         log.WriteLine($"latency-precision: {delayMs} ms toxic → added median {fixedDelay.Median:F3} ms p99 {fixedDelay.P99:F3} ms max {fixedDelay.Max:F3} ms");
         result.Check($"Latency toxic {delayMs:0} ms: added delay median ({fixedDelay.Count} requests, {connections} connections)",
@@ -51,6 +52,8 @@ public static class LatencyPrecisionBenchmark
         await proxy.RemoveToxicAsync("jittered").ConfigureAwait(false);
         double low = delayMs - jitterMs, high = delayMs + jitterMs;
         var d = jittered.KolmogorovSmirnovUniform(low, high);
+        var noise = fixedSamples.Select(ms => ms - delayMs).ToList();
+        var dNoise = jittered.KolmogorovSmirnovUniformPlusNoise(low, high, noise);
         var critical = jittered.KolmogorovSmirnovCritical05;
         var table = new JsonArray();
         foreach (var q in Quantiles)
@@ -63,18 +66,24 @@ public static class LatencyPrecisionBenchmark
             });
         }
 
-        log.WriteLine($"latency-precision: {delayMs} ± {jitterMs} ms toxic → KS D = {d:F4} (critical {critical:F4} at α=0.05)");
-        result.Check($"Latency toxic {delayMs:0} ± {jitterMs:0} ms: distribution vs uniform [{low:0}, {high:0}] ms (Kolmogorov–Smirnov)",
+        log.WriteLine($"latency-precision: {delayMs} ± {jitterMs} ms toxic → KS D = {dNoise:F4} against uniform + the fixed delay's measured noise, {d:F4} against plain uniform (critical {critical:F4} at α=0.05)");
+        result.Check($"Latency toxic {delayMs:0} ± {jitterMs:0} ms: distribution vs uniform [{low:0}, {high:0}] ms plus the measurement noise of the fixed-delay run (Kolmogorov–Smirnov)",
             $"D < {BenchResult.F(critical, 3)} (α = 0.05)",
-            $"D = {BenchResult.F(d, 4)}; quantiles p5/p50/p95 {BenchResult.F(jittered.Quantile(0.05), 1)}/{BenchResult.F(jittered.Median, 1)}/{BenchResult.F(jittered.Quantile(0.95), 1)} ms (expected {BenchResult.F(low + (0.05 * (high - low)), 1)}/{BenchResult.F(delayMs, 1)}/{BenchResult.F(low + (0.95 * (high - low)), 1)})",
-            d < critical);
+            $"D = {BenchResult.F(dNoise, 4)}; quantiles p5/p50/p95 {BenchResult.F(jittered.Quantile(0.05), 1)}/{BenchResult.F(jittered.Median, 1)}/{BenchResult.F(jittered.Quantile(0.95), 1)} ms (uniform: {BenchResult.F(low + (0.05 * (high - low)), 1)}/{BenchResult.F(delayMs, 1)}/{BenchResult.F(low + (0.95 * (high - low)), 1)})",
+            dNoise < critical);
+        result.Check($"Latency toxic {delayMs:0} ± {jitterMs:0} ms: distribution vs plain uniform [{low:0}, {high:0}] ms, no allowance for noise (Kolmogorov–Smirnov)",
+            "report", $"D = {BenchResult.F(d, 4)} (critical {BenchResult.F(critical, 3)})", null);
         result.Data["jitteredAddedMs"] = BenchResult.Json(jittered.Summary());
         result.Data["jitteredQuantiles"] = table;
         result.Data["ksStatistic"] = Math.Round(d, 5);
+        result.Data["ksStatisticWithNoise"] = Math.Round(dNoise, 5);
         result.Data["ksCritical05"] = Math.Round(critical, 5);
         result.Notes.Add($"{connections} connections each send a 64-byte request and wait for its echo, {requests / connections} times in a row; "
             + "their starts are spread evenly over one delay so requests do not arrive in lock step. The toxic delays the downstream (response) direction. "
-            + $"Added delay = round trip − baseline median round trip through the proxy without a toxic ({BenchResult.F(baseline.Median, 3)} ms).");
+            + $"Added delay = round trip − baseline median round trip through the proxy without a toxic ({BenchResult.F(baseline.Median, 3)} ms). "
+            + "The jitter check compares against uniform convolved with the fixed-delay run's errors (measured − configured), so scheduling "
+            + "delays of the 50 client threads on a busy machine are not mistaken for a skewed distribution; a KS test at α = 0.05 still fails "
+            + "one run in twenty by chance, which is why the plain-uniform D is reported beside it.");
         return result;
     }
 

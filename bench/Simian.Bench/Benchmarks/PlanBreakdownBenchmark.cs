@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
+using Simian.Aws.Ec2;
 using Simian.Bench.Support;
 using Simian.Core.Providers;
 
@@ -57,13 +58,14 @@ public static class PlanBreakdownBenchmark
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
             var kept = new List<Resource>(count);
+            var pool = new StringPool(); // one per listing, as Ec2InstanceTargetType.ResolveAsync has
             var convertTicks = 0L;
             await ListAsync(ec2, page =>
             {
                 var t = Stopwatch.GetTimestamp();
                 foreach (var instance in page.Reservations.SelectMany(r => r.Instances))
                 {
-                    kept.Add(ToResource(instance));
+                    kept.Add(Ec2Instances.ToResource(instance, "us-east-1", "123456789012", pool));
                 }
 
                 convertTicks += Stopwatch.GetTimestamp() - t;
@@ -95,8 +97,8 @@ public static class PlanBreakdownBenchmark
             Directory.Delete(work, recursive: true);
         }
 
-        result.Notes.Add("Runs in this (JIT) process with the AWS SDK the CLI uses. The Resource is built as Simian.Aws's Ec2Instances.ToResource "
-            + "builds it (tags and attributes dictionaries); what simian plan holds beyond this list (plan, exclusions, JSON output) is not included.");
+        result.Notes.Add("Runs in this (JIT) process with the AWS SDK the CLI uses. Each Resource is built by Simian.Aws's own Ec2Instances.ToResource "
+            + "(compact tag and attribute maps, strings shared across the listing); what simian plan holds beyond this list (plan, exclusions, JSON output) is not included.");
         return result;
     }
 
@@ -120,39 +122,5 @@ public static class PlanBreakdownBenchmark
         while (!string.IsNullOrEmpty(token) && times.Count < maxPages);
 
         return new Listing(times.Count, instances, times);
-    }
-
-    /// <summary>The same shape as Simian.Aws.Ec2.Ec2Instances.ToResource (internal there).</summary>
-    private static Resource ToResource(Instance instance)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tag in instance.Tags ?? [])
-        {
-            if (tag.Key is not null) tags[tag.Key] = tag.Value ?? "";
-        }
-
-        var type = instance.InstanceType?.Value ?? "unknown";
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["state"] = instance.State?.Name?.Value ?? "unknown",
-            ["instanceType"] = type,
-            ["lifecycle"] = instance.InstanceLifecycle?.Value is { Length: > 0 } l ? l : "normal",
-        };
-        if (tags.TryGetValue("aws:autoscaling:groupName", out var asg))
-        {
-            attributes["asg"] = asg;
-            attributes["autoScalingGroup"] = asg;
-        }
-
-        return new Resource
-        {
-            Id = instance.InstanceId,
-            Label = tags.TryGetValue("Name", out var name) && name.Length > 0 ? name : type,
-            Tags = tags,
-            Region = "us-east-1",
-            Account = "123456789012",
-            Zone = instance.Placement?.AvailabilityZone,
-            Attributes = attributes,
-        };
     }
 }

@@ -12,7 +12,7 @@ namespace Simian.Bench.Benchmarks;
 /// </summary>
 public static class ProxyThroughputBenchmark
 {
-    private const double TargetSingleStreamGBps = 1.5;
+    private const double TargetGBps = 1.5;
 
     public static async Task<BenchResult> RunAsync(BenchArgs args, TextWriter log)
     {
@@ -68,11 +68,12 @@ public static class ProxyThroughputBenchmark
             var measured = $"{BenchResult.F(p.Median)} GB/s proxied vs {BenchResult.F(d.Median)} GB/s direct (ratio {BenchResult.F(p.Median / d.Median)})";
             if (connections == 1)
             {
-                result.Check("Proxy, no fault: throughput on one stream (median)", $"≥ {TargetSingleStreamGBps} GB/s", measured, p.Median >= TargetSingleStreamGBps);
+                result.Check("Proxy, no fault: throughput on one stream (median)", $"≥ {TargetGBps} GB/s", measured, p.Median >= TargetGBps);
             }
             else
             {
-                result.Check($"Proxy, no fault: aggregate throughput at {connections} concurrent connections (median)", "report", measured, null);
+                // The issue asks for the same 1.5 GB/s "on one stream and at 64 concurrent connections".
+                result.Check($"Proxy, no fault: aggregate throughput at {connections} concurrent connections (median)", $"≥ {TargetGBps} GB/s", measured, p.Median >= TargetGBps);
             }
 
             var gigabytes = bytes * (double)repeats / 1e9;
@@ -85,12 +86,9 @@ public static class ProxyThroughputBenchmark
                 ["proxyContextSwitchesPerMB"] = Math.Round(proxySwitches / (gigabytes * 1000), 1),
             };
             log.WriteLine($"proxy-throughput x{connections}: the proxy process used {proxyUser / gigabytes:F2} user + {proxySystem / gigabytes:F2} system CPU-s and {proxySwitches / gigabytes:F0} context switches per GB");
-            if (connections == 1)
-            {
-                result.Check("Proxy process CPU per GB forwarded, one stream (user + system)", "report",
-                    $"{BenchResult.F((proxyUser + proxySystem) / gigabytes)} CPU-s/GB ({BenchResult.F(proxyUser / gigabytes)} user + {BenchResult.F(proxySystem / gigabytes)} system), "
-                    + $"{BenchResult.F(proxySwitches / gigabytes / 1000, 1)} context switches per MB", null);
-            }
+            result.Check($"Proxy process CPU per GB forwarded, {(connections == 1 ? "one stream" : $"{connections} connections")} (user + system)", "report",
+                $"{BenchResult.F((proxyUser + proxySystem) / gigabytes)} CPU-s/GB ({BenchResult.F(proxyUser / gigabytes)} user + {BenchResult.F(proxySystem / gigabytes)} system), "
+                + $"{BenchResult.F(proxySwitches / gigabytes / 1000, 1)} context switches per MB", null);
             foreach (var (buffer, server) in references)
             {
                 // Timed after simian's proxy, not interleaved with it: it is a yardstick, not the subject.

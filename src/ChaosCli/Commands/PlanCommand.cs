@@ -31,8 +31,23 @@ public static class PlanCommand
     {
         var experiment = ProfileInput.Load(context, profilePath);
         var plan = await MakeAsync(context, experiment, seed ?? context.Services.NewSeed(), cancellationToken).ConfigureAwait(false);
-        if (outFile is not null) Json.WriteOwnerOnly(outFile, PlanJson.Write(plan) + "\n");
-        await context.Stdout.WriteAsync(output == "json" ? PlanJson.Write(plan) + "\n" : PlanText.Write(plan)).ConfigureAwait(false);
+        if (outFile is not null)
+        {
+            Json.WriteOwnerOnly(outFile, stream =>
+            {
+                PlanJson.Write(stream, plan);
+                stream.WriteByte((byte)'\n');
+            });
+        }
+        if (output == "json")
+        {
+            PlanJson.Write(context.Stdout, plan);
+            await context.Stdout.WriteAsync('\n').ConfigureAwait(false);
+        }
+        else
+        {
+            await context.Stdout.WriteAsync(PlanText.Write(plan)).ConfigureAwait(false);
+        }
         return plan.Allowed ? ExitCodes.Ok : ExitCodes.Refused;
     }
 

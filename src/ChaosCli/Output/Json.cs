@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -6,6 +7,9 @@ namespace Simian.Cli.Output;
 /// <summary>Writes one indented JSON document; no reflection, so it works under Native AOT.</summary>
 public static class Json
 {
+    /// <summary>How much a streaming writer buffers before <see cref="FlushIfFull"/> hands it on.</summary>
+    private const int FlushBytes = 32 * 1024;
+
     private static readonly JsonWriterOptions Options = new()
     {
         Indented = true,
@@ -14,16 +18,46 @@ public static class Json
 
     public static string Write(Action<Utf8JsonWriter> body)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Options))
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, Options))
         {
             body(writer);
         }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Streams the document to <paramref name="output"/> as it is produced: a plan over a large fleet is
+    /// megabytes of JSON, which is never held whole. Bodies with long lists call <see cref="FlushIfFull"/>.
+    /// </summary>
+    public static void Write(Stream output, Action<Utf8JsonWriter> body)
+    {
+        using var writer = new Utf8JsonWriter(output, Options);
+        body(writer);
+    }
+
+    /// <inheritdoc cref="Write(Stream, Action{Utf8JsonWriter})"/>
+    public static void Write(TextWriter output, Action<Utf8JsonWriter> body)
+    {
+        using var stream = new TextWriterStream(output);
+        Write(stream, body);
+    }
+
+    /// <summary>Hands what the writer has buffered to its stream once it is more than a few pages.</summary>
+    public static void FlushIfFull(Utf8JsonWriter writer)
+    {
+        if (writer.BytesPending >= FlushBytes)
+        {
+            writer.Flush();
+        }
     }
 
     /// <summary>Writes a file readable only by its owner: plans and results can name infrastructure.</summary>
-    public static void WriteOwnerOnly(string path, string content)
+    public static void WriteOwnerOnly(string path, string content) =>
+        WriteOwnerOnly(path, stream => stream.Write(Encoding.UTF8.GetBytes(content)));
+
+    /// <inheritdoc cref="WriteOwnerOnly(string, string)"/>
+    public static void WriteOwnerOnly(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -34,10 +68,51 @@ public static class Json
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(content));
+            write(stream);
             stream.Flush(true);
         }
         File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>UTF-8 bytes in, characters out to a <see cref="TextWriter"/> (the CLI's stdout is one).</summary>
+    private sealed class TextWriterStream(TextWriter output) : Stream
+    {
+        private readonly Decoder _decoder = new UTF8Encoding(false, true).GetDecoder();
+        private char[] _chars = [];
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Decode(buffer, flush: false);
+
+        public override void Flush() => output.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                // A multi-byte character split across the last two writes is completed here, or rejected.
+                Decode([], flush: true);
+            }
+            base.Dispose(disposing);
+        }
+
+        private void Decode(ReadOnlySpan<byte> bytes, bool flush)
+        {
+            int needed = _decoder.GetCharCount(bytes, flush);
+            if (_chars.Length < needed) _chars = new char[Math.Max(needed, 4096)];
+            int written = _decoder.GetChars(bytes, _chars, flush);
+            output.Write(_chars, 0, written);
+        }
     }
 }

@@ -10,6 +10,12 @@ public static class PlanJson
 {
     public static string Write(Plan plan) => Json.Write(w => WriteObject(w, plan));
 
+    /// <summary>Streams the plan: at fleet scale its excluded list alone is megabytes.</summary>
+    public static void Write(TextWriter output, Plan plan) => Json.Write(output, w => WriteObject(w, plan));
+
+    /// <inheritdoc cref="Write(TextWriter, Plan)"/>
+    public static void Write(Stream output, Plan plan) => Json.Write(output, w => WriteObject(w, plan));
+
     public static void WriteObject(Utf8JsonWriter w, Plan plan)
     {
         var e = plan.Experiment;
@@ -29,7 +35,11 @@ public static class PlanJson
             w.WriteString("pick", t.Pick.ToString());
             w.WriteNumber("matched", t.Matched);
             w.WriteStartArray("selected");
-            foreach (var r in t.Selected) w.WriteStringValue(r.Id);
+            foreach (var r in t.Selected)
+            {
+                w.WriteStringValue(r.Id);
+                Json.FlushIfFull(w);
+            }
             w.WriteEndArray();
             w.WriteStartArray("excluded");
             foreach (var x in t.Excluded)
@@ -38,6 +48,7 @@ public static class PlanJson
                 w.WriteString("id", x.Id);
                 w.WriteString("reason", x.Reason);
                 w.WriteEndObject();
+                Json.FlushIfFull(w);
             }
             w.WriteEndArray();
             w.WriteEndObject();
@@ -62,7 +73,11 @@ public static class PlanJson
                 w.WriteBoolean("reversible", s.Reversible);
                 w.WriteString("description", s.Description);
                 w.WriteStartArray("resources");
-                foreach (var id in s.ResourceIds) w.WriteStringValue(id);
+                foreach (var id in s.ResourceIds)
+                {
+                    w.WriteStringValue(id);
+                    Json.FlushIfFull(w);
+                }
                 w.WriteEndArray();
             }
             w.WriteEndObject();

@@ -37,6 +37,7 @@ internal sealed class Ec2InstanceTargetType : ITargetType
         var caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
         var filters = selector.Filters();
         var found = new List<Resource>();
+        var pool = new StringPool();
         string? token = null;
         do
         {
@@ -49,7 +50,7 @@ internal sealed class Ec2InstanceTargetType : ITargetType
             {
                 foreach (var instance in reservation.Instances ?? [])
                 {
-                    if (selector.Matches(instance)) found.Add(Ec2Instances.ToResource(instance, session.Region, caller.Account));
+                    if (selector.Matches(instance)) found.Add(Ec2Instances.ToResource(instance, session.Region, caller.Account, pool));
                 }
             }
             token = page.NextToken;

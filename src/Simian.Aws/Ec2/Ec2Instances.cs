@@ -31,35 +31,42 @@ internal static class Ec2Instances
     /// <summary>"spot" for Spot Instances, otherwise EC2's lifecycle value, or "normal" when it reports none.</summary>
     public static string Lifecycle(Instance instance) => instance.InstanceLifecycle?.Value is { Length: > 0 } l ? l : "normal";
 
-    public static Resource ToResource(Instance instance, string region, string account)
+    /// <param name="pool">Shares repeated strings (tag keys and values, zones) across one listing; optional.</param>
+    public static Resource ToResource(Instance instance, string region, string account, StringPool? pool = null)
     {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tags = new List<KeyValuePair<string, string>>(instance.Tags?.Count ?? 0);
+        string? name = null, asg = null;
         foreach (var tag in instance.Tags ?? [])
         {
-            if (tag.Key is not null) tags[tag.Key] = tag.Value ?? "";
+            if (tag.Key is null) continue;
+            var value = tag.Value ?? "";
+            if (tag.Key == "Name") name = value; // unique per instance as a rule: not pooled
+            else value = pool?.Share(value) ?? value;
+            if (tag.Key == Ec2Selector.AsgTag) asg = value;
+            tags.Add(new(pool?.Share(tag.Key) ?? tag.Key, value));
         }
         var type = instance.InstanceType?.Value ?? "unknown";
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        var attributes = new List<KeyValuePair<string, string>>(5)
         {
-            ["state"] = State(instance),
-            ["instanceType"] = type,
-            ["lifecycle"] = Lifecycle(instance),
+            new("state", State(instance)),
+            new("instanceType", type),
+            new("lifecycle", Lifecycle(instance)),
         };
-        if (tags.TryGetValue(Ec2Selector.AsgTag, out var asg))
+        if (asg is not null)
         {
-            attributes["asg"] = asg;
+            attributes.Add(new("asg", asg));
             // The name pick.per uses (Picker.GroupKey falls back to attributes).
-            attributes["autoScalingGroup"] = asg;
+            attributes.Add(new("autoScalingGroup", asg));
         }
         return new Resource
         {
             Id = instance.InstanceId,
-            Label = tags.TryGetValue("Name", out var name) && name.Length > 0 ? name : type,
-            Tags = tags,
+            Label = name is { Length: > 0 } ? name : type,
+            Tags = CompactMap.From(tags),
             Region = region,
             Account = account,
-            Zone = instance.Placement?.AvailabilityZone,
-            Attributes = attributes,
+            Zone = pool?.Share(instance.Placement?.AvailabilityZone) ?? instance.Placement?.AvailabilityZone,
+            Attributes = CompactMap.From(attributes),
         };
     }
 }

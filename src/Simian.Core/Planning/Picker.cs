@@ -17,6 +17,7 @@ public static class Picker
         var groups = pick.Per is null
             ? [new KeyValuePair<string, List<Resource>>("", ordered)]
             : Group(ordered, pick.Per, notPicked);
+        var notPickedReason = $"not picked ({pick})"; // one string for every exclusion, not one each
         foreach (var (group, members) in groups)
         {
             var random = new Random(unchecked((int)(seed ^ StableHash(targetName + "\u0000" + group))));
@@ -24,7 +25,7 @@ public static class Picker
             random.Shuffle(shuffled);
             var take = HowMany(shuffled.Length, pick);
             selected.AddRange(shuffled.Take(take));
-            notPicked.AddRange(shuffled.Skip(take).Select(r => new Exclusion(r.Id, $"not picked ({pick})")));
+            notPicked.AddRange(shuffled.Skip(take).Select(r => new Exclusion(r.Id, notPickedReason)));
         }
         return (selected.OrderBy(r => r.Id, StringComparer.Ordinal).ToList(), notPicked.OrderBy(e => e.Id, StringComparer.Ordinal).ToList());
     }
@@ -50,12 +51,13 @@ public static class Picker
     private static IEnumerable<KeyValuePair<string, List<Resource>>> Group(List<Resource> ordered, string per, List<Exclusion> notPicked)
     {
         var groups = new SortedDictionary<string, List<Resource>>(StringComparer.Ordinal);
+        var noGroupReason = $"has no {per} to group by";
         foreach (var r in ordered)
         {
             var key = GroupKey(r, per);
             if (key is null)
             {
-                notPicked.Add(new Exclusion(r.Id, $"has no {per} to group by"));
+                notPicked.Add(new Exclusion(r.Id, noGroupReason));
                 continue;
             }
             if (!groups.TryGetValue(key, out var list)) groups[key] = list = [];
