@@ -106,17 +106,17 @@ public sealed class SandboxServer : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var candidate = port != 0 ? port : FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{candidate.ToString(CultureInfo.InvariantCulture)}/");
-            listener.Prefixes.Add($"http://localhost:{candidate.ToString(CultureInfo.InvariantCulture)}/");
             try
             {
-                listener.Start();
+                var listener = Simian.Shared.HttpListenerStarter.Start([
+                    $"http://127.0.0.1:{candidate.ToString(CultureInfo.InvariantCulture)}/",
+                    $"http://localhost:{candidate.ToString(CultureInfo.InvariantCulture)}/",
+                ]);
                 return (listener, candidate);
             }
             catch (HttpListenerException) when (port == 0 && attempt < 20)
             {
-                listener.Close();
+                // Another process took the free port in between: try another.
             }
         }
     }

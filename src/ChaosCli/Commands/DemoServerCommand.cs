@@ -45,29 +45,13 @@ public static class DemoServerCommand
 
     private static HttpListener Listen(int port)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return listener;
-            }
-            catch (HttpListenerException e)
-            {
-                listener.Close();
-                throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}");
-            }
-            // Linux's managed HttpListener throws this when a client connects while Start runs (dotnet/runtime
-            // race, corefx#35191) — exactly what a readiness probe polling the port does. The half-built listener
-            // keeps its socket bound until it is finalized, so collect it before starting again.
-            catch (ArgumentNullException) when (attempt < 5)
-            {
-                listener.Close();
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
+            return Simian.Shared.HttpListenerStarter.Start([$"http://127.0.0.1:{port}/"]);
+        }
+        catch (HttpListenerException e)
+        {
+            throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}");
         }
     }
 

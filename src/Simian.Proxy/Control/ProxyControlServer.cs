@@ -80,36 +80,21 @@ public sealed class ProxyControlServer : IAsyncDisposable
 
     private static HttpListener? TryListen(Uri baseAddress, bool withLocalhost, out HttpListenerException? error)
     {
-        for (int attempt = 1; ; attempt++)
+        var prefixes = new List<string> { baseAddress.ToString() };
+        if (withLocalhost)
         {
-            var listener = new HttpListener();
-            listener.Prefixes.Add(baseAddress.ToString());
-            if (withLocalhost)
-            {
-                listener.Prefixes.Add($"http://localhost:{baseAddress.Port}/");
-            }
+            prefixes.Add($"http://localhost:{baseAddress.Port}/");
+        }
 
-            try
-            {
-                listener.Start();
-                error = null;
-                return listener;
-            }
-            catch (HttpListenerException e)
-            {
-                listener.Close();
-                error = e;
-                return null;
-            }
-            // Linux's managed HttpListener throws this when a client connects while Start runs (dotnet/runtime
-            // race, corefx#35191): a run polling or renewing faults while `proxy serve` restarts. The half-built
-            // listener keeps its socket bound until it is finalized, so collect it before starting again.
-            catch (ArgumentNullException) when (attempt < 5)
-            {
-                listener.Close();
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
+        try
+        {
+            error = null;
+            return Simian.Shared.HttpListenerStarter.Start(prefixes);
+        }
+        catch (HttpListenerException e)
+        {
+            error = e;
+            return null;
         }
     }
 

@@ -14,6 +14,12 @@ internal sealed class StreamPump : IChunkSink
     internal const int MinBufferBytes = 16 * 1024;
     internal const int MaxBufferBytes = 1024 * 1024;
 
+    // The proxy's own pool: ArrayPool<byte>.Shared also keeps one array of each size per thread, and a busy proxy
+    // has dozens of thread-pool threads, so megabyte buffers cached per thread made memory creep up over a soak.
+    // This pool keeps at most ArraysPerSize free arrays of each size (~43 MiB in all), whatever the thread count.
+    private const int ArraysPerSize = 32;
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(MaxBufferBytes, ArraysPerSize);
+
     // While toxics hold chunks, each read is at most this, so the queue below bounds a stream's held data to
     // QueueChunks x ToxicChunkBytes (16 MiB) however large the buffer has grown.
     internal const int ToxicChunkBytes = 64 * 1024;
@@ -64,7 +70,7 @@ internal sealed class StreamPump : IChunkSink
                         await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                     }
 
-                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                    buffer = Buffers.Rent(size);
                 }
 
                 bool direct = Volatile.Read(ref _pending) == 0 && _toxics.Current.Length == 0;
@@ -90,7 +96,7 @@ internal sealed class StreamPump : IChunkSink
                 size = read == limit ? Math.Min(size * 4, MaxBufferBytes) : read <= MinBufferBytes ? MinBufferBytes : size;
                 if (buffer.Length != size || (read < limit && buffer.Length > MinBufferBytes))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Buffers.Return(buffer);
                     buffer = null;
                 }
             }
@@ -106,7 +112,7 @@ internal sealed class StreamPump : IChunkSink
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                Buffers.Return(buffer);
             }
         }
     }
@@ -125,7 +131,7 @@ internal sealed class StreamPump : IChunkSink
     private async ValueTask EnqueueAsync(byte[] buffer, int length)
     {
         long readAt = _context.Time.GetTimestamp();
-        byte[] copy = ArrayPool<byte>.Shared.Rent(length);
+        byte[] copy = Buffers.Rent(length);
         buffer.AsSpan(0, length).CopyTo(copy);
         Channel<QueuedChunk> queue = EnsureWriter();
         Interlocked.Increment(ref _pending);
@@ -135,7 +141,7 @@ internal sealed class StreamPump : IChunkSink
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(copy);
+            Buffers.Return(copy);
             throw;
         }
     }
@@ -197,7 +203,7 @@ internal sealed class StreamPump : IChunkSink
                     {
                         if (chunk.Buffer is not null)
                         {
-                            ArrayPool<byte>.Shared.Return(chunk.Buffer);
+                            Buffers.Return(chunk.Buffer);
                         }
 
                         Interlocked.Decrement(ref _pending);

@@ -85,6 +85,10 @@ public sealed class Ec2InstanceTargetTypeTests
         var found = await sandbox.ResolveAsync(Type, "tags: {app: fleet}");
         Assert.Equal(2500, found.Select(r => r.Id).Distinct().Count());
         Assert.Equal(50, found.Count(r => r.Attribute("lifecycle") == "spot"));
+        // A listing shares repeated strings (what keeps a plan over 100,000 instances small): one object per zone
+        // and per tag key across all 2,500 instances, not one each.
+        Assert.Equal(found.Select(r => r.Zone).Distinct().Count(), found.Select(r => (object?)r.Zone).Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.Equal(found.SelectMany(r => r.Tags!.Keys).Distinct().Count(), found.SelectMany(r => r.Tags!.Keys).Distinct(ReferenceEqualityComparer.Instance).Count());
         await sandbox.ResolveAsync(Type, "tags: {app: web}");
 
         var calls = sandbox.State.CallCounts();
