@@ -326,14 +326,17 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     {
         try
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
+            // A renewal is sent once its due time is less than one tick away, never a tick late: so renewals are
+            // at most KeepAliveInterval apart (TTL/3 for the proxy: three chances before a fault lapses).
+            var tick = TimeSpan.FromMilliseconds(250);
+            using var timer = new PeriodicTimer(tick, time);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 Active[] snapshot;
                 lock (active) snapshot = active.ToArray();
                 foreach (var a in snapshot)
                 {
-                    if (a.Fault is not IKeepAliveFault k || !a.Live || time.GetUtcNow() < a.NextKeepAlive) continue;
+                    if (a.Fault is not IKeepAliveFault k || !a.Live || time.GetUtcNow() + tick <= a.NextKeepAlive) continue;
                     a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
                     try
                     {

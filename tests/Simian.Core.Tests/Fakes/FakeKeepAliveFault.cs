@@ -6,7 +6,9 @@ namespace Simian.Core.Tests.Fakes;
 /// <summary>A fake fault that must be kept alive while held, like a proxy toxic with a time-to-live.</summary>
 public sealed class FakeKeepAliveFault(string name, CallLog log, TimeSpan interval) : FakeFault(name, log), IKeepAliveFault
 {
-    public TimeSpan KeepAliveInterval(FaultContext context) => interval;
+    public TimeSpan Interval { get; set; } = interval;
+
+    public TimeSpan KeepAliveInterval(FaultContext context) => Interval;
 
     public Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {

@@ -374,6 +374,26 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public async Task Keep_alives_are_never_further_apart_than_the_interval_the_fault_asks_for()
+    {
+        // The runner ticks every 250 ms. A 400 ms interval renewed on the first tick at or after its due time
+        // would come every 500 ms, and a proxy toxic with TTL 3 x interval would get only 2.4 chances, not 3.
+        using var h = new RunHarness();
+        h.World.Slow.Interval = TimeSpan.FromMilliseconds(400);
+
+        var outcome = await h.RunAsync("  - {name: s, fault: slow, target: things, duration: 2s}\n");
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        var applied = h.Log.Single("apply slow t1");
+        var undone = h.Log.Single("undo slow t1");
+        var renewals = h.Log.Calls.Where(c => c.Kind == "keep-alive" && c.Timestamp >= applied.Timestamp && c.Timestamp <= undone.Timestamp)
+            .Select(c => c.Timestamp).Prepend(applied.Timestamp).ToList();
+        Assert.True(renewals.Count >= 5, $"only {renewals.Count - 1} renewal(s) in 2 s");
+        var gaps = renewals.Zip(renewals.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).ToList();
+        Assert.True(gaps.Max() < TimeSpan.FromMilliseconds(490), $"renewals {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F0} ms"))} apart");
+    }
+
+    [Fact]
     public async Task Irreversible_fault_is_applied_once_and_never_undone()
     {
         using var h = new RunHarness();
