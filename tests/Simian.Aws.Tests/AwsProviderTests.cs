@@ -23,18 +23,18 @@ public sealed class AwsProviderTests
     public void Settings_errors_are_located_and_suggest_the_right_key()
     {
         var provider = new AwsProvider(TimeProvider.System, _ => null);
-        var errors = Yaml.Errors(d => provider.ValidateSettings(Yaml.Settings("regoin: us-east-1\nendpoint: ftp://x\nregion: US East"), d));
+        var errors = Yaml.Errors(d => provider.ValidateSettings(Yaml.Settings("aws", "regoin: us-east-1\nendpoint: ftp://x\nregion: US East"), d));
         Assert.Contains(errors, e => e.StartsWith("1:1: ", StringComparison.Ordinal) && e.Contains("did you mean 'region'"));
         Assert.Contains(errors, e => e.StartsWith("2:11: ", StringComparison.Ordinal) && e.Contains("not an http(s) URL"));
         Assert.Contains(errors, e => e.StartsWith("3:9: ", StringComparison.Ordinal) && e.Contains("not an AWS region name"));
-        Assert.Empty(Yaml.Errors(d => provider.ValidateSettings(Yaml.Settings("region: eu-west-1\nprofile: game-day\nendpoint: http://127.0.0.1:4566"), d)));
+        Assert.Empty(Yaml.Errors(d => provider.ValidateSettings(Yaml.Settings("aws", "region: eu-west-1\nprofile: game-day\nendpoint: http://127.0.0.1:4566"), d)));
     }
 
     [Fact(Timeout = 30_000)]
     public async Task An_unreachable_endpoint_fails_fast_with_a_one_line_message()
     {
         await using var sandbox = await AwsSandbox.StartAsync();
-        sandbox.Settings = Yaml.Settings("region: us-east-1\nendpoint: http://127.0.0.1:1");
+        sandbox.Settings = Yaml.Settings("aws", "region: us-east-1\nendpoint: http://127.0.0.1:1");
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<ProviderException>(() => sandbox.ResolveAsync(Ec2, "tags: {app: web}"));
         Assert.StartsWith("cannot identify the caller (sts:GetCallerIdentity): cannot reach endpoint http://127.0.0.1:1/: ", e.Message);
@@ -65,7 +65,7 @@ public sealed class AwsProviderTests
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "config"), "[profile game-day]\nregion = us-east-1\n");
             // The named profile wins over the key variables, as for the AWS CLI.
             sandbox.Env["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
-            sandbox.Settings = Yaml.Settings($"profile: game-day\nendpoint: {sandbox.Endpoint}");
+            sandbox.Settings = Yaml.Settings("aws", $"profile: game-day\nendpoint: {sandbox.Endpoint}");
 
             var found = await sandbox.ResolveAsync(Ec2, "ids: [i-0000000000000web1]", sandbox.NewProvider());
             Assert.Equal("us-east-1", Assert.Single(found).Region);
@@ -74,7 +74,7 @@ public sealed class AwsProviderTests
             var undo = await deny.CaptureAsync(ctx, AwsSandbox.Timeout());
             Assert.Contains(TestFleets.DevArn, undo["applied"]!.GetValue<string>());
 
-            sandbox.Settings = Yaml.Settings($"profile: no-such-profile\nregion: us-east-1\nendpoint: {sandbox.Endpoint}");
+            sandbox.Settings = Yaml.Settings("aws", $"profile: no-such-profile\nregion: us-east-1\nendpoint: {sandbox.Endpoint}");
             var e = await Assert.ThrowsAsync<ProviderException>(() => sandbox.ResolveAsync(Ec2, "tags: {app: web}", sandbox.NewProvider()));
             Assert.Equal("AWS profile 'no-such-profile' (from providers.aws.profile) was not found in the shared config or credentials files, or has no credentials", e.Message);
         }
@@ -92,7 +92,7 @@ public sealed class AwsProviderTests
         try
         {
             sandbox.Env["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(dir.FullName, "credentials");
-            sandbox.Settings = Yaml.Settings($"endpoint: {sandbox.Endpoint}");
+            sandbox.Settings = Yaml.Settings("aws", $"endpoint: {sandbox.Endpoint}");
             var e = await Assert.ThrowsAsync<ProviderException>(() => sandbox.ResolveAsync(Ec2, "tags: {app: web}", sandbox.NewProvider()));
             Assert.Equal("no AWS region: set providers.aws.region in the profile, AWS_REGION, or a region in the shared config file", e.Message);
 

@@ -109,8 +109,8 @@ public static class Json
 
         private void Decode(ReadOnlySpan<byte> bytes, bool flush)
         {
-            int needed = _decoder.GetCharCount(bytes, flush);
-            if (_chars.Length < needed) _chars = new char[Math.Max(needed, 4096)];
+            int most = Encoding.UTF8.GetMaxCharCount(bytes.Length);
+            if (_chars.Length < most) _chars = new char[Math.Max(most, 4096)];
             int written = _decoder.GetChars(bytes, _chars, flush);
             output.Write(_chars, 0, written);
         }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Json.Schema;
-using Simian.Cli.Tests.Support;
 using Simian.Core.Profiles;
 using Simian.Core.Providers;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
-using Simian.Cli.Tests.Support;
 using Simian.Core.Profiles;
 using Xunit.Abstractions;
 

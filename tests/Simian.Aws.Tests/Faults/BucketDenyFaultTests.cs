@@ -21,7 +21,7 @@ public sealed class BucketDenyFaultTests
 
     private static Fleet WithPolicy(string? policy)
     {
-        var fleet = TestFleets.Standard();
+        var fleet = TestFleets.Extended();
         fleet.Buckets.Single(b => b.Name == "site-assets").Policy = policy;
         return fleet;
     }

@@ -90,7 +90,7 @@ public sealed class ThrottlingTests
             InjectRetry = new AwsRetryPolicy(2, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10), false),
         };
         await using var sandbox = await AwsSandbox.StartAsync(options: options);
-        sandbox.Settings = Yaml.Settings($"region: us-east-1\nendpoint: http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
+        sandbox.Settings = Yaml.Settings("aws", $"region: us-east-1\nendpoint: http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}");
 
         var e = await Assert.ThrowsAsync<ProviderException>(() => sandbox.ResolveAsync("aws:ec2:instance", "tags: {app: web}"));
         Assert.StartsWith("cannot identify the caller (sts:GetCallerIdentity): no answer from endpoint http://127.0.0.1:", e.Message);

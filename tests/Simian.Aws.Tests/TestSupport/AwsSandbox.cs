@@ -30,7 +30,7 @@ internal sealed class AwsSandbox : IAsyncDisposable
         Env = env;
         Options = options;
         Provider = NewProvider();
-        Settings = Yaml.Settings($"region: us-east-1\nendpoint: {Endpoint}\n");
+        Settings = Yaml.Settings("aws", $"region: us-east-1\nendpoint: {Endpoint}\n");
     }
 
     public SandboxServer Server { get; }
@@ -54,7 +54,7 @@ internal sealed class AwsSandbox : IAsyncDisposable
         string secret = TestFleets.GameDaySecret,
         AwsProviderOptions? options = null)
     {
-        var sandboxOptions = new SandboxOptions { Fleet = fleet ?? TestFleets.Standard() };
+        var sandboxOptions = new SandboxOptions { Fleet = fleet ?? TestFleets.Extended() };
         sandboxOptions = configure?.Invoke(sandboxOptions) ?? sandboxOptions;
         var server = await SandboxServer.StartAsync(sandboxOptions, CancellationToken.None);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)

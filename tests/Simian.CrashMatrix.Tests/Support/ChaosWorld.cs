@@ -45,6 +45,9 @@ public sealed class ChaosWorld : IAsyncDisposable
         ["AWS_REGION"] = "us-east-1",
     };
 
+    /// <summary>How the simian children start: with SIMIAN_DEBUG, and the machine's AWS profiles (not its AWS_* variables) hidden.</summary>
+    private static readonly SimianProcessOptions ChildOptions = new() { Debug = true };
+
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero })
     {
         Timeout = TimeSpan.FromSeconds(10),
@@ -116,8 +119,8 @@ public sealed class ChaosWorld : IAsyncDisposable
 
         var upstreamPort = Wait.FreePort();
         var controlPort = Wait.FreePort();
-        _children.Add(new SimianProcess(Dir, new Dictionary<string, string>(), "demo-server", "--port", upstreamPort.ToString()));
-        _children.Add(new SimianProcess(Dir, new Dictionary<string, string>(), "proxy", "serve", "--control", $"127.0.0.1:{controlPort}"));
+        _children.Add(new SimianProcess(ChildOptions, Dir, new Dictionary<string, string>(), "demo-server", "--port", upstreamPort.ToString()));
+        _children.Add(new SimianProcess(ChildOptions, Dir, new Dictionary<string, string>(), "proxy", "serve", "--control", $"127.0.0.1:{controlPort}"));
         _sleeper = Process.Start(new ProcessStartInfo("sleep", "900") { UseShellExecute = false })!;
         File.WriteAllText(PidFile, _sleeper.Id.ToString());
 
@@ -193,7 +196,7 @@ public sealed class ChaosWorld : IAsyncDisposable
 
     /// <summary>Starts `simian run --yes --journal` on a profile as a real child process.</summary>
     public SimianProcess StartRun(string profile, string journal) =>
-        new(Dir, Credentials, "run", profile, "--yes", "--journal", journal, "--seed", "7");
+        new(ChildOptions, Dir, Credentials, "run", profile, "--yes", "--journal", journal, "--seed", "7");
 
     /// <summary>`simian recover` in this process, with the same credentials the run had.</summary>
     public Task<CliResult> RecoverAsync(string journal) => new TestCli(Dir, Credentials).RunAsync("recover", "--journal", journal);

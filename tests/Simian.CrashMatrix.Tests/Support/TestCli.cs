@@ -42,8 +42,3 @@ public sealed class TestCli
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 }
-
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-}

@@ -3,7 +3,6 @@ using Simian.Core.Providers;
 using Simian.Core.Running;
 using Simian.Local.Faults;
 using Simian.Local.Proxies;
-using Simian.Local.Tests.Support;
 using Simian.Proxy;
 
 namespace Simian.Local.Tests.Faults;
@@ -24,7 +23,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
         _control = new ProxyControlServer(_server, "127.0.0.1:0");
         var url = _control.Start();
         _provider = new LocalProvider(Http, TimeProvider.System, "simian");
-        _settings = Yaml.Settings($"{{proxyControl: '{url.ToString().TrimEnd('/')}', faultTtl: 30s}}");
+        _settings = Yaml.Settings("local", $"{{proxyControl: '{url.ToString().TrimEnd('/')}', faultTtl: 30s}}");
         await Task.CompletedTask;
     }
 
@@ -90,7 +89,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     public async Task Undo_against_an_unreachable_proxy_fails_and_says_the_ttl_will_heal_it()
     {
         var fault = Fault("latency");
-        var dead = Yaml.Settings("{proxyControl: 'http://127.0.0.1:9', faultTtl: 20s}");
+        var dead = Yaml.Settings("local", "{proxyControl: 'http://127.0.0.1:9', faultTtl: 20s}");
         var ctx = Yaml.Context(Db, "{delay: 10ms}", dead);
         var undo = await fault.CaptureAsync(ctx, default);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => fault.UndoAsync(Yaml.Undo(ctx, undo), default));
@@ -101,7 +100,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     public async Task An_embedded_proxy_that_is_gone_has_nothing_left_to_undo()
     {
         var fault = Fault("latency");
-        var embedded = Yaml.Settings("{proxyControl: embedded}");
+        var embedded = Yaml.Settings("local", "{proxyControl: embedded}");
         var ctx = Yaml.Context(Db, "{delay: 10ms}", embedded);
         var undo = await fault.CaptureAsync(ctx, default);
         Assert.Equal(UndoOutcome.NothingToUndo, await fault.UndoAsync(Yaml.Undo(ctx, undo), default));
@@ -110,7 +109,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     [Fact]
     public async Task Targets_include_live_proxies_and_those_the_profile_will_create()
     {
-        var settings = Yaml.Settings($"{{proxyControl: '{_settings.Values["proxyControl"]}', proxies: [{{name: later, listen: '127.0.0.1:29999', upstream: '127.0.0.1:9'}}]}}");
+        var settings = Yaml.Settings("local", $"{{proxyControl: '{_settings.Values["proxyControl"]}', proxies: [{{name: later, listen: '127.0.0.1:29999', upstream: '127.0.0.1:9'}}]}}");
         var type = _provider.TargetTypes.Single(t => t.Name == "local:proxy");
         var found = await type.ResolveAsync(Yaml.Target("local:proxy", "{names: [db, later, absent]}"), settings, default);
         Assert.Equal(["db", "later"], found.Select(r => r.Id).Order());
@@ -119,7 +118,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     [Fact]
     public async Task Starting_the_local_provider_embeds_a_proxy_creates_proxies_and_stops_them_after()
     {
-        var settings = Yaml.Settings("{proxyControl: embedded, proxies: [{name: emb, listen: '127.0.0.1:0', upstream: '127.0.0.1:9'}]}");
+        var settings = Yaml.Settings("local", "{proxyControl: embedded, proxies: [{name: emb, listen: '127.0.0.1:0', upstream: '127.0.0.1:9'}]}");
         var type = _provider.TargetTypes.Single(t => t.Name == "local:proxy");
         await using (await _provider.StartAsync(settings, NullRunObserver.Instance, default))
         {
@@ -134,7 +133,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     public void Proxy_settings_and_params_are_validated_with_locations()
     {
         var d = new DiagnosticBag();
-        _provider.ValidateSettings(Yaml.Settings("{proxyControl: 'http://10.1.2.3:8474', proxies: [{name: x, listen: '0.0.0.0:1', upstream: 'nowhere'}], faultTtl: 1}"), d);
+        _provider.ValidateSettings(Yaml.Settings("local", "{proxyControl: 'http://10.1.2.3:8474', proxies: [{name: x, listen: '0.0.0.0:1', upstream: 'nowhere'}], faultTtl: 1}"), d);
         Assert.Contains(d.Items, x => x.Message.Contains("must be on loopback"));
         Assert.Contains(d.Items, x => x.Message.Contains("listen must be a loopback address"));
         Assert.Contains(d.Items, x => x.Message.Contains("upstream"));

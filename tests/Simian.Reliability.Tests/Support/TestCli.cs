@@ -68,8 +68,3 @@ public sealed class TestCli : IDisposable
         try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { }
     }
 }
-
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-}

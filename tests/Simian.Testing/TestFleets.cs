@@ -1,7 +1,12 @@
-namespace Simian.Sandbox.Tests.TestSupport;
+using Simian.Sandbox;
 
-/// <summary>Fleets the tests share: two signed identities and a handful of varied instances.</summary>
-internal static class TestFleets
+namespace Simian.Testing;
+
+/// <summary>
+/// Sandbox fleets the tests share: an assumed-role caller, a second (user) identity, varied instances and, in
+/// <see cref="Extended"/>, buckets.
+/// </summary>
+public static class TestFleets
 {
     public const string Account = "123456789012";
     public const string GameDayKey = "AKIASANDBOXGAMEDAY";
@@ -12,6 +17,7 @@ internal static class TestFleets
     public const string DevSecret = "dev-secret";
     public const string DevArn = "arn:aws:iam::123456789012:user/dev";
 
+    /// <summary>The two identities and six instances (no buckets): what the sandbox's own tests count and filter on.</summary>
     public static Fleet Standard()
     {
         var fleet = new Fleet { Account = Account, Region = "us-east-1" };
@@ -41,6 +47,43 @@ internal static class TestFleets
         return fleet;
     }
 
+    /// <summary>
+    /// <see cref="Standard"/> with what the AWS provider tests select on: a Name tag on web1, an auto-scaling group
+    /// on api1, a terminated instance, a team tag on the instance in the other VPC, and three buckets (site-assets,
+    /// opted in and holding index.html; site-logs, opted out; billing-data, untagged).
+    /// </summary>
+    public static Fleet Extended()
+    {
+        var fleet = Standard();
+        InstanceOf(fleet, "i-0000000000000web1").Tags["Name"] = "web-1";
+        InstanceOf(fleet, "i-0000000000000api1").Tags["aws:autoscaling:groupName"] = "api-asg";
+        var other = InstanceOf(fleet, "i-000000000000othr1");
+        other.Tags["team"] = "other";
+        fleet.Instances.Insert(fleet.Instances.IndexOf(other), Instance("i-0000000000000dead", "us-east-1a", "t3.micro", "terminated", spot: false, ("app", "web")));
+
+        var assets = new FleetBucket { Name = "site-assets", Tags = { ["chaos"] = "opt-in" } };
+        assets.Objects["index.html"] = "<h1>hi</h1>";
+        fleet.Buckets.Add(assets);
+        fleet.Buckets.Add(new FleetBucket { Name = "site-logs", Tags = { ["chaos"] = "no" } });
+        fleet.Buckets.Add(new FleetBucket { Name = "billing-data" });
+        return fleet;
+    }
+
+    /// <summary><see cref="Extended"/> with <paramref name="count"/> generated instances tagged app=fleet, over three zones and ten groups.</summary>
+    public static Fleet Generated(int count)
+    {
+        var fleet = Extended();
+        fleet.Generate.Add(new FleetInstanceGenerator
+        {
+            Count = count,
+            Zones = { "us-east-1a", "us-east-1b", "us-east-1c" },
+            Asgs = 10,
+            SpotEvery = 50,
+            Tags = { ["app"] = "fleet", ["chaos"] = "opt-in" },
+        });
+        return fleet;
+    }
+
     public static FleetInstance Instance(string id, string zone, string type, string state, bool spot, params (string Key, string Value)[] tags)
     {
         var instance = new FleetInstance { Id = id, Zone = zone, Type = type, State = state, Spot = spot };
@@ -51,4 +94,6 @@ internal static class TestFleets
 
         return instance;
     }
+
+    private static FleetInstance InstanceOf(Fleet fleet, string id) => fleet.Instances.Single(i => i.Id == id);
 }

@@ -1,4 +1,4 @@
-namespace Simian.Cli.Tests.Support;
+namespace Simian.Testing;
 
 /// <summary>Paths in the repository and the test output.</summary>
 public static class Repo
@@ -17,6 +17,9 @@ public static class Repo
 
     /// <summary>The built simian, started as a real process: `dotnet simian.dll`.</summary>
     public static string SimianDll => System.IO.Path.Combine(AppContext.BaseDirectory, "simian.dll");
+
+    /// <summary>SIMIAN_LONG_TESTS=1 asks for the long variants (more repetitions, tighter statistics).</summary>
+    public static bool LongTests => Environment.GetEnvironmentVariable("SIMIAN_LONG_TESTS") is "1" or "true";
 
     private static string FindRoot()
     {
