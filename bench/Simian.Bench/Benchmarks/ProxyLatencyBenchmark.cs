@@ -29,22 +29,26 @@ public static class ProxyLatencyBenchmark
         var proxiedUs = new List<double>(roundTrips);
         var perProcess = new List<double>();
         var perProcessP99 = new List<double>();
+        var perProcessReference = new List<double>();
         using var echo = new EchoServer();
         for (var k = 0; k < processes; k++)
         {
-            var (oneDirect, oneProxied) = await MeasureOneProcessAsync(simian, echo, roundTrips / processes, warmup, block, size).ConfigureAwait(false);
+            var (oneDirect, oneProxied, oneReference) = await MeasureOneProcessAsync(simian, echo, roundTrips / processes, warmup, block, size).ConfigureAwait(false);
             directUs.AddRange(oneDirect);
             proxiedUs.AddRange(oneProxied);
             var added = new Stats(oneProxied).Median - new Stats(oneDirect).Median;
+            var referenceAdded = new Stats(oneReference).Median - new Stats(oneDirect).Median;
             perProcess.Add(added);
             perProcessP99.Add(new Stats(oneProxied).P99 - new Stats(oneDirect).P99);
-            log.WriteLine($"proxy-latency: proxy process {k + 1}/{processes}: added median {added:F1} µs");
+            perProcessReference.Add(referenceAdded);
+            log.WriteLine($"proxy-latency: proxy process {k + 1}/{processes}: added median {added:F1} µs (yardstick forwarder {referenceAdded:F1} µs)");
         }
 
         var d = new Stats(directUs);
         var p = new Stats(proxiedUs);
         var addedMedian = new Stats(perProcess).Median;
         var addedP99 = new Stats(perProcessP99).Median;
+        var referenceMedian = new Stats(perProcessReference).Median;
         log.WriteLine($"proxy-latency: direct median {d.Median:F1} µs p99 {d.P99:F1} µs; proxied median {p.Median:F1} µs p99 {p.P99:F1} µs; added median {addedMedian:F1} µs (median over processes)");
 
         var result = new BenchResult("proxy-latency", args);
@@ -53,39 +57,59 @@ public static class ProxyLatencyBenchmark
             addedMedian <= TargetAddedUs);
         result.Check("Proxy, no fault: added round-trip latency, p99", "report",
             $"{BenchResult.F(addedP99, 1)} µs (median over proxy processes; all samples: direct p99 {BenchResult.F(d.P99, 1)} µs, proxied p99 {BenchResult.F(p.P99, 1)} µs)", null);
+        result.Check("Yardstick: minimal blocking forwarder (a thread per direction, blocking recv/send), added round-trip latency, median", "report",
+            $"{BenchResult.F(referenceMedian, 1)} µs (per round of measurement: {string.Join(", ", perProcessReference.Select(a => BenchResult.F(a, 1)))})", null);
         result.Data["directUs"] = BenchResult.Json(d.Summary(1));
         result.Data["proxiedUs"] = BenchResult.Json(p.Summary(1));
         result.Data["proxyProcess"] = simian;
         result.Data["addedMedianUsPerProxyProcess"] = new JsonArray([.. perProcess.Select(a => (JsonNode)Math.Round(a, 1))]);
+        result.Data["yardstickAddedMedianUs"] = new JsonArray([.. perProcessReference.Select(a => (JsonNode)Math.Round(a, 1))]);
         result.Notes.Add($"{p.Count} round trips each way over {processes} proxy processes started in turn, in alternating blocks of {block} after {warmup} warm-up round trips per process; "
             + "each round trip is a blocking send of the message and a blocking read of its echo (Nagle off on every socket). "
-            + "Added latency = median over the proxy processes of (proxied − direct) measured with that process, for the median and for p99.");
+            + "Added latency = median over the proxy processes of (proxied − direct) measured with that process, for the median and for p99. "
+            + "The yardstick is the simplest forwarder there is (ReferenceForwarder: a blocking thread per direction, in the harness's process), "
+            + "measured in the same alternation: what any user-space hop costs on this machine.");
         return result;
     }
 
-    private static async Task<(List<double> Direct, List<double> Proxied)> MeasureOneProcessAsync(string simian, EchoServer echo, int roundTrips, int warmup, int block, int size)
+    private static async Task<(List<double> Direct, List<double> Proxied, List<double> Reference)> MeasureOneProcessAsync(string simian, EchoServer echo, int roundTrips, int warmup, int block, int size)
     {
         await using var proxy = await ProxyUnderTest.StartAsync(simian, echo.Address).ConfigureAwait(false);
-        using var direct = Loopback.Connect(echo.EndPoint);
-        using var proxied = Loopback.Connect(proxy.Listen);
-        var message = new byte[size];
-        Random.Shared.NextBytes(message);
-        var reply = new byte[size];
-        PingPong(direct, message, reply, warmup, null);
-        PingPong(proxied, message, reply, warmup, null);
-
-        var directUs = new List<double>(roundTrips);
-        var proxiedUs = new List<double>(roundTrips);
-        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 300);
-        for (var done = 0; done < roundTrips && Stopwatch.GetTimestamp() < deadline; done += block)
+        using var forwarder = new ReferenceForwarder(echo.EndPoint, 16 * 1024);
+        Socket[] sockets = [Loopback.Connect(echo.EndPoint), Loopback.Connect(proxy.Listen), Loopback.Connect(forwarder.EndPoint)];
+        try
         {
-            var n = Math.Min(block, roundTrips - done);
-            var proxiedFirst = (done / block) % 2 == 1;
-            PingPong(proxiedFirst ? proxied : direct, message, reply, n, proxiedFirst ? proxiedUs : directUs);
-            PingPong(proxiedFirst ? direct : proxied, message, reply, n, proxiedFirst ? directUs : proxiedUs);
-        }
+            var message = new byte[size];
+            Random.Shared.NextBytes(message);
+            var reply = new byte[size];
+            foreach (var socket in sockets)
+            {
+                PingPong(socket, message, reply, warmup, null);
+            }
 
-        return (directUs, proxiedUs);
+            // Direct, proxied and yardstick in blocks, the order rotating each round so none always goes first.
+            List<double>[] times = [new(roundTrips), new(roundTrips), new(roundTrips)];
+            var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 300);
+            for (var done = 0; done < roundTrips && Stopwatch.GetTimestamp() < deadline; done += block)
+            {
+                var n = Math.Min(block, roundTrips - done);
+                var round = done / block;
+                for (var j = 0; j < sockets.Length; j++)
+                {
+                    var which = (round + j) % sockets.Length;
+                    PingPong(sockets[which], message, reply, n, times[which]);
+                }
+            }
+
+            return (times[0], times[1], times[2]);
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
     }
 
     /// <summary>Round trips of one message on a blocking socket; records each in microseconds when times is given.</summary>
