@@ -54,6 +54,12 @@ public static class CliApp
             await stderr.WriteLineAsync($"simian: {Redaction.Text(e.Message)}").ConfigureAwait(false);
             return e.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The machine got in the way (a full disk, a path that cannot be read or written): not a bug.
+            await stderr.WriteLineAsync($"simian: {Redaction.Text(e.Message)}").ConfigureAwait(false);
+            return ExitCodes.Provider;
+        }
         catch (Exception e)
         {
             await stderr.WriteLineAsync($"simian: internal error: {e.GetType().Name}: {Redaction.Text(e.Message)}").ConfigureAwait(false);

@@ -47,7 +47,11 @@ public sealed class SignalHub : IDisposable
         {
             var first = run.Request(signal, exitCode);
             // A run already rolling back on its own is not cut short by a first signal either.
-            if (first && !run.RollingBack)
+            if (first && !run.Changed)
+            {
+                stderr?.WriteLine($"simian: {signal} received: stopping; nothing has been changed");
+            }
+            else if (first && !run.RollingBack)
             {
                 stderr?.WriteLine($"simian: {signal} received: stopping and rolling back (this may take a moment)");
             }

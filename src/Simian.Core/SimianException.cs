@@ -26,3 +26,9 @@ public sealed class ProviderException(string message, Exception? inner = null) :
 {
     public override int ExitCode => ExitCodes.Provider;
 }
+
+/// <summary>The machine got in the way: a full disk, a port in use, a file that cannot be written.</summary>
+public sealed class EnvironmentException(string message, Exception? inner = null) : SimianException(message, inner)
+{
+    public override int ExitCode => ExitCodes.Provider;
+}

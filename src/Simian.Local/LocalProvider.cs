@@ -56,7 +56,8 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
                 diagnostics.Error(r.Raw("proxyControl")!.Location, $"proxyControl must be on loopback (127.0.0.1, ::1 or localhost), not '{uri.Host}'");
             }
         }
-        r.Duration("faultTtl", min: TimeSpan.FromSeconds(1));
+        // The proxy refuses a longer TTL when the fault is applied; say so now, where the profile says it.
+        r.Duration("faultTtl", min: TimeSpan.FromSeconds(1), max: TimeSpan.FromMilliseconds(ProxyServer.MaxTtlMs));
         ProxyDefinitions.Read(r.Sequence("proxies"), diagnostics);
         ServiceDefinitions.Read(r.Sequence("services"), diagnostics);
     }
@@ -79,8 +80,11 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
 
     internal static bool IsEmbedded(IReadOnlyDictionary<string, string> settings) => settings.GetValueOrDefault("proxyControl") == Embedded;
 
-    public async Task<IAsyncDisposable> StartAsync(ProviderSettings settings, IRunObserver observer, CancellationToken cancellationToken)
+    public IReadOnlyList<(string TargetType, IFault Fault)> HelperFaults { get; } = [(ServiceFault.TargetType, new ServiceFault())];
+
+    public async Task<IAsyncDisposable> StartAsync(ProviderSettings settings, RunHelpers run, CancellationToken cancellationToken)
     {
+        var observer = run.Observer;
         var diagnostics = new DiagnosticBag();
         var proxies = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, diagnostics);
         var services = ServiceDefinitions.Read(settings.Node?.Get("services") as YSequence, diagnostics);
@@ -89,8 +93,20 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
         {
             foreach (var service in services)
             {
-                observer.Phase($"starting service '{service.Name}': {service.Run}");
-                scope.Services.Add(await ServiceProcess.StartAsync(service, _simianCommand, _http, _time, cancellationToken).ConfigureAwait(false));
+                var command = Redaction.Text(service.Run);
+                observer.Phase($"starting service '{service.Name}': {command}");
+                // Journaled before it starts, with the marker that finds its processes: rollback and recover stop it.
+                var resource = new Resource { Id = service.Name, Label = command };
+                var seq = run.Journal.Intent(ServiceFault.TargetType, HelperFaults[0].Fault, resource, ServiceFault.UndoRecord(run.RunId, service.Name), $"run `{command}`");
+                var started = ServiceProcess.StartAsync(service, _simianCommand, ServiceFault.Marker(run.RunId, service.Name), _http, _time, cancellationToken);
+                try
+                {
+                    scope.Services.Add(await started.ConfigureAwait(false));
+                }
+                finally
+                {
+                    run.Journal.Applied(seq);
+                }
             }
             if (IsEmbedded(settings.Values))
             {

@@ -30,6 +30,7 @@ public static class PlanCommand
     public static async Task<int> RunAsync(CliContext context, string profilePath, string output, string? outFile, long? seed, CancellationToken cancellationToken)
     {
         var experiment = ProfileInput.Load(context, profilePath);
+        if (outFile is not null) OutputFile.Check(outFile, "--out");
         var plan = await MakeAsync(context, experiment, seed ?? context.Services.NewSeed(), cancellationToken).ConfigureAwait(false);
         if (outFile is not null)
         {
@@ -37,7 +38,7 @@ public static class PlanCommand
             {
                 PlanJson.Write(stream, plan);
                 stream.WriteByte((byte)'\n');
-            });
+            }, "--out");
         }
         if (output == "json")
         {
@@ -54,7 +55,7 @@ public static class PlanCommand
     public static Task<Plan> MakeAsync(CliContext context, Experiment experiment, long seed, CancellationToken cancellationToken)
     {
         var s = context.Services;
-        var planner = new Planner(s.Registry, SafetyGuard.Default(), s.Time, new TargetLocks(s.State.Locks));
+        var planner = new Planner(s.Registry, SafetyGuard.Default(), s.Time, new TargetLocks());
         return planner.PlanAsync(experiment, seed, cancellationToken);
     }
 }

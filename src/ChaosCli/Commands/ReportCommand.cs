@@ -26,6 +26,7 @@ public static class ReportCommand
 
     public static async Task<int> RunAsync(CliContext context, string journalPath, string format, string? outFile)
     {
+        if (outFile is not null) OutputFile.Check(outFile, "--out");
         var report = JournalReport.Read(journalPath);
         var now = context.Services.Time.GetUtcNow();
         var text = format == "html" ? HtmlReport.Write(report, now) : MarkdownReport.Write(report, now);
@@ -34,15 +35,8 @@ public static class ReportCommand
             await context.Stdout.WriteAsync(text).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
-        try
-        {
-            // Reports name infrastructure, like the journals they come from.
-            Json.WriteOwnerOnly(outFile, text);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"cannot write report to {outFile}: {Redaction.Text(e.Message)}");
-        }
+        // Reports name infrastructure, like the journals they come from.
+        Json.WriteOwnerOnly(outFile, text, "--out");
         await context.Stderr.WriteLineAsync($"report written to {outFile}").ConfigureAwait(false);
         return ExitCodes.Ok;
     }

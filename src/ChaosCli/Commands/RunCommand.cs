@@ -50,6 +50,10 @@ public static class RunCommand
         {
             throw new InvalidInputException($"--seed {explicitSeed} contradicts the approved plan's seed {approved.Seed}; drop --seed");
         }
+        // Every file the run will write is checked before anything happens: a typo is exit 2, not a failure halfway.
+        if (options.Journal is not null) OutputFile.Check(options.Journal, "--journal", mustNotExist: true);
+        if (options.JUnit is not null) OutputFile.Check(options.JUnit, "--junit");
+        if (options.LogFile is not null) OutputFile.Check(options.LogFile, "--log-file");
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
         IRunObserver observer = new LogRunObserver(log, s.Time);
         // A live status line only for a person at a terminal; pipelines get plain lines.
@@ -57,67 +61,75 @@ public static class RunCommand
         if (live is not null) observer = live;
         using var interruption = new Interruption();
         using var attached = s.Signals.Attach(interruption, context.Stderr);
-
-        // Helpers the profile asks for (an embedded proxy, a demo service) exist before targets are resolved.
-        var scopes = new List<IAsyncDisposable>();
         try
         {
-            foreach (var (name, settings) in experiment.Providers)
-            {
-                if (s.Registry.Provider(name) is IProviderLifecycle lifecycle)
-                {
-                    scopes.Add(await lifecycle.StartAsync(settings, observer, cancellationToken).ConfigureAwait(false));
-                }
-            }
-            return await PlanApproveAndRunAsync(context, experiment, approved, options, observer, interruption, cancellationToken).ConfigureAwait(false);
+            return await PlanApproveAndRunAsync(context, experiment, approved, options, new SafeObserver(observer), interruption).ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException) when (interruption.Requested)
         {
-            for (var i = scopes.Count - 1; i >= 0; i--) await scopes[i].DisposeAsync().ConfigureAwait(false);
+            // Stopped while planning or waiting for approval: nothing from the profile has run, nothing was changed.
+            await context.Stderr.WriteLineAsync($"simian: interrupted by {interruption.Signal} before the experiment started; nothing was changed").ConfigureAwait(false);
+            return interruption.ExitCode;
         }
     }
 
     private static async Task<int> PlanApproveAndRunAsync(CliContext context, Experiment experiment, PlanJson.Approved? approved, Options options,
-        IRunObserver observer, Interruption interruption, CancellationToken cancellationToken)
+        IRunObserver observer, Interruption interruption)
     {
         var s = context.Services;
         var seed = approved?.Seed ?? options.Seed ?? s.NewSeed();
         observer.Phase($"planning '{experiment.Name}' (resolving targets, read-only)");
-        var plan = await PlanCommand.MakeAsync(context, experiment, seed, cancellationToken).ConfigureAwait(false);
+        var plan = await PlanCommand.MakeAsync(context, experiment, seed, interruption.Token).ConfigureAwait(false);
         if (!plan.Allowed)
         {
             await context.Stderr.WriteAsync(PlanText.Write(plan)).ConfigureAwait(false);
             throw new RefusedException($"refused by the safety guard: {string.Join("; ", plan.Guard.Where(g => !g.Passed).Select(g => g.Detail))}");
         }
-        Approve(context, plan, approved, options);
-        if (interruption.Requested) return interruption.ExitCode;
+        await ApproveAsync(context, plan, approved, options, interruption).ConfigureAwait(false);
+        interruption.Token.ThrowIfCancellationRequested();
         (observer as LiveStatus)?.Start();
 
-        var locks = new TargetLocks(s.State.Locks);
+        using var locks = new TargetLocks();
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         if (!options.DryRun)
         {
-            var busy = locks.TryAcquireAll(plan.Targets.SelectMany(t => t.Selected.Select(r => (t.Type, r.Id))), runId);
+            var busy = locks.TryAcquireAll(plan.Targets.SelectMany(t => t.Selected.Select(r => (t.Type, r))));
             if (busy.Count > 0) throw new RefusedException($"not running: held by another run in progress: {string.Join(", ", busy)}");
         }
-        try
+        var journalPath = options.Journal is { } explicitJournal ? Path.GetFullPath(explicitJournal) : s.State.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
+        // A journal outside the state folder is registered in it first, so a plain `simian recover` finds it after a crash.
+        var registration = options.Journal is null ? null : s.State.Register(runId, journalPath);
+        var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
+        observer.Phase($"journal: {journalPath}");
+        var outcome = await runner.RunAsync(plan, new RunOptions(runId, journalPath, options.DryRun), interruption).ConfigureAwait(false);
+        if (registration is not null && outcome.NotRestored.Count == 0 && outcome.Unrecorded.Count == 0 && outcome.LeftInPlace.Count == 0)
         {
-            var journalPath = options.Journal ?? s.State.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
-            if (File.Exists(journalPath)) throw new InvalidInputException($"journal {journalPath} already exists; choose another --journal");
-            var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
-            observer.Phase($"journal: {journalPath}");
-            var outcome = await runner.RunAsync(plan, new RunOptions(runId, journalPath, options.DryRun), interruption).ConfigureAwait(false);
-            if (options.JUnit is not null) Json.WriteOwnerOnly(options.JUnit, JUnitReport.Write(outcome.JournalPath));
-            await RunSummary.WriteAsync(context, plan, outcome, runId, options.Output, options.DryRun).ConfigureAwait(false);
-            return outcome.ExitCode;
+            s.State.Unregister(registration);
         }
-        finally
+        if (options.JUnit is not null)
         {
-            locks.ReleaseAll();
+            // A side output never replaces the run's own exit code.
+            try
+            {
+                Json.WriteOwnerOnly(options.JUnit, JUnitReport.Write(outcome.JournalPath), "--junit");
+            }
+            catch (SimianException e)
+            {
+                observer.Warning($"{Redaction.Text(e.Message)}; the run's exit code is unchanged");
+            }
         }
+        if (outcome.NotRestored.Count > 0 || outcome.Unrecorded.Count > 0)
+        {
+            // What is left goes to stderr too, where a pipeline that keeps only stderr still sees it.
+            foreach (var x in outcome.NotRestored) observer.Warning($"NOT RESTORED: {x}");
+            foreach (var x in outcome.Unrecorded) observer.Warning($"restored, but the journal could not record it: {x}");
+            observer.Warning(outcome.Reason);
+        }
+        await RunSummary.WriteAsync(context, plan, outcome, runId, options.Output, options.DryRun).ConfigureAwait(false);
+        return outcome.ExitCode;
     }
 
-    private static void Approve(CliContext context, Plan plan, PlanJson.Approved? approved, Options options)
+    private static async Task ApproveAsync(CliContext context, Plan plan, PlanJson.Approved? approved, Options options, Interruption interruption)
     {
         var s = context.Services;
         if (approved is not null)
@@ -148,7 +160,10 @@ public static class RunCommand
             if (options.Yes) context.Stderr.Write("\nThis profile sets safety.requireApproval, so --yes is not enough.");
             context.Stderr.Write($"\nRun experiment '{plan.Experiment.Name}' now? Type 'yes' to approve: ");
             context.Stderr.Flush();
-            var answer = s.Terminal.ReadLine()?.Trim();
+            // Read on the side, so that Ctrl-C at the prompt ends the run at once instead of waiting for Enter.
+            var line = Task.Factory.StartNew(s.Terminal.ReadLine, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await line.WaitAsync(interruption.Token).ConfigureAwait(false);
+            var answer = line.Result?.Trim();
             if (!string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase))
             {
                 throw new RefusedException("not approved; nothing was changed");

@@ -43,7 +43,7 @@ public static class JUnitReport
             }
         }
 
-        foreach (var change in state.Changes.OrderBy(c => c.Seq))
+        foreach (var change in state.Changes.Where(c => !c.IsHelper).OrderBy(c => c.Seq))
         {
             var what = $"{change.Step} ({change.Fault}) on {change.ResourceId}";
             var applyFailed = state.Events.FirstOrDefault(e => (string?)e["event"] == "apply-failed" && Seq(e) == change.Seq);

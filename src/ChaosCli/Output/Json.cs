@@ -52,28 +52,12 @@ public static class Json
         }
     }
 
-    /// <summary>Writes a file readable only by its owner: plans and results can name infrastructure.</summary>
-    public static void WriteOwnerOnly(string path, string content) =>
-        WriteOwnerOnly(path, stream => stream.Write(Encoding.UTF8.GetBytes(content)));
+    /// <summary>Writes a whole file owner-only (0600); <paramref name="what"/> names it in errors (e.g. "--out").</summary>
+    public static void WriteOwnerOnly(string path, string content, string what = "file") =>
+        OutputFile.WriteOwnerOnly(path, what, stream => stream.Write(Encoding.UTF8.GetBytes(content)));
 
-    /// <inheritdoc cref="WriteOwnerOnly(string, string)"/>
-    public static void WriteOwnerOnly(string path, Action<Stream> write)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            write(stream);
-            stream.Flush(true);
-        }
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, full, overwrite: true);
-    }
+    /// <inheritdoc cref="WriteOwnerOnly(string, string, string)"/>
+    public static void WriteOwnerOnly(string path, Action<Stream> write, string what = "file") => OutputFile.WriteOwnerOnly(path, what, write);
 
     /// <summary>UTF-8 bytes in, characters out to a <see cref="TextWriter"/> (the CLI's stdout is one).</summary>
     private sealed class TextWriterStream(TextWriter output) : Stream

@@ -27,6 +27,9 @@ public static class RunSummary
                 w.WriteStartArray("notRestored");
                 foreach (var x in outcome.NotRestored) w.WriteStringValue(x);
                 w.WriteEndArray();
+                w.WriteStartArray("notRecorded");
+                foreach (var x in outcome.Unrecorded) w.WriteStringValue(x);
+                w.WriteEndArray();
                 w.WriteStartArray("leftInPlace");
                 foreach (var x in outcome.LeftInPlace) w.WriteStringValue(x);
                 w.WriteEndArray();
@@ -64,6 +67,9 @@ public static class RunSummary
         {
             await o.WriteLineAsync($"  undo with: simian recover --journal {outcome.JournalPath}").ConfigureAwait(false);
         }
+        foreach (var x in outcome.Unrecorded) await o.WriteLineAsync($"  restored, but NOT RECORDED in the journal: {x}").ConfigureAwait(false);
         await o.WriteLineAsync($"  journal: {outcome.JournalPath}").ConfigureAwait(false);
+        // A dry run proves nothing about the hypothesis, and its last word says so.
+        if (dryRun) await o.WriteLineAsync("DRY RUN — nothing was injected").ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Simian.Core.Journal;
 using System.Globalization;
 using System.Text.Json;
 using Simian.Core;
@@ -141,6 +142,9 @@ public static class JournalReport
                     var index = Int(e, "index") is { } i ? $"{i + 1} " : "";
                     var phase = Text(e, "phase") switch { "start" => "started", "end" => "ended", var p => p };
                     _timeline.Add(new(at, TimelineKind.Step, $"step {index}{Text(e, "name")} {phase}"));
+                    break;
+                case "intent" when Text(e, "step") == JournalWriter.HelpersStep:
+                    // The run's own helpers (services it started) are not faults; their stop is not a restore.
                     break;
                 case "intent":
                     var resource = e.TryGetProperty("resource", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;

@@ -39,6 +39,9 @@ internal sealed class AwsSession
 
     public string Region => Connection.Region;
 
+    /// <summary>Where this session's resource ids are unique, for target locks: the endpoint, account and region.</summary>
+    public string Scope(string account, string region) => $"{Connection.Endpoint?.AbsoluteUri ?? "aws"}|{account}|{region}";
+
     public IAmazonEC2 Ec2 => _ec2.Value;
 
     /// <summary>An S3 client for a bucket's region; the session's region when the bucket's is unknown.</summary>

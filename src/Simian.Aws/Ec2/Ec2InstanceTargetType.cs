@@ -38,6 +38,7 @@ internal sealed class Ec2InstanceTargetType : ITargetType
         var filters = selector.Filters();
         var found = new List<Resource>();
         var pool = new StringPool();
+        var scope = session.Scope(caller.Account, session.Region);
         string? token = null;
         do
         {
@@ -50,7 +51,7 @@ internal sealed class Ec2InstanceTargetType : ITargetType
             {
                 foreach (var instance in reservation.Instances ?? [])
                 {
-                    if (selector.Matches(instance)) found.Add(Ec2Instances.ToResource(instance, session.Region, caller.Account, pool));
+                    if (selector.Matches(instance)) found.Add(Ec2Instances.ToResource(instance, session.Region, caller.Account, pool, scope));
                 }
             }
             token = page.NextToken;

@@ -32,7 +32,7 @@ internal static class Ec2Instances
     public static string Lifecycle(Instance instance) => instance.InstanceLifecycle?.Value is { Length: > 0 } l ? l : "normal";
 
     /// <param name="pool">Shares repeated strings (tag keys and values, zones) across one listing; optional.</param>
-    public static Resource ToResource(Instance instance, string region, string account, StringPool? pool = null)
+    public static Resource ToResource(Instance instance, string region, string account, StringPool? pool = null, string scope = "")
     {
         var tags = new List<KeyValuePair<string, string>>(instance.Tags?.Count ?? 0);
         string? name = null, asg = null;
@@ -67,6 +67,7 @@ internal static class Ec2Instances
             Account = account,
             Zone = pool?.Share(instance.Placement?.AvailabilityZone) ?? instance.Placement?.AvailabilityZone,
             Attributes = CompactMap.From(attributes),
+            Scope = scope,
         };
     }
 }

@@ -54,6 +54,8 @@ internal sealed class S3BucketTargetType : ITargetType
                 Region = region,
                 Account = caller.Account,
                 Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["region"] = region },
+                // Bucket names are global on AWS; an endpoint (the sandbox) is a world of its own.
+                Scope = session.Scope(caller.Account, ""),
             });
         }).ConfigureAwait(false);
         return found.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();

@@ -21,7 +21,7 @@ public sealed class JournalState
 
     /// <summary>Reversible changes that were (or may have been) made and are not yet undone, newest first.</summary>
     public IReadOnlyList<JournalChange> Pending =>
-        Changes.Where(c => c.Reversible && !c.Undone).OrderByDescending(c => c.Seq).ToList();
+        Changes.Where(c => c.Reversible && !c.Undone && !c.NotApplied).OrderByDescending(c => c.Seq).ToList();
 
     public static JournalState Read(string path)
     {
@@ -84,7 +84,7 @@ public sealed class JournalState
                 Find(seq)?.MarkApplied();
                 break;
             case "apply-failed":
-                Find(seq)?.MarkApplyFailed((string?)e["error"]);
+                Find(seq)?.MarkApplyFailed((string?)e["error"], e["notApplied"] is JsonValue na && na.TryGetValue<bool>(out var notApplied) && notApplied);
                 break;
             case "undone":
                 Find(seq)?.MarkUndone((string?)e["by"] ?? "");
@@ -130,13 +130,18 @@ public sealed class JournalChange
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
     public required JsonObject Undo { get; init; }
     public bool Applied { get; private set; }
+    /// <summary>A helper the run started (a service), not a fault: stopped by rollback and recover, not reported as a fault.</summary>
+    public bool IsHelper => Step == JournalWriter.HelpersStep;
     public bool Undone { get; private set; }
     public string? UndoneBy { get; private set; }
     public string? LastError { get; private set; }
     public string? LeftReason { get; private set; }
 
     internal void MarkApplied() => Applied = true;
-    internal void MarkApplyFailed(string? error) => LastError = error;
+    /// <summary>The fault reported that its apply certainly changed nothing (e.g. the OS refused a signal).</summary>
+    public bool NotApplied { get; private set; }
+
+    internal void MarkApplyFailed(string? error, bool notApplied) { LastError = error; NotApplied = notApplied; }
     internal void MarkUndone(string by) { Undone = true; UndoneBy = by; }
     internal void MarkUndoFailed(string error) => LastError = error;
     internal void MarkLeft(string reason) => LeftReason = reason;

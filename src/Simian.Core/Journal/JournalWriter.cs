@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Simian.Core.Platform;
 using Simian.Core.Providers;
 
 namespace Simian.Core.Journal;
@@ -7,98 +8,139 @@ namespace Simian.Core.Journal;
 /// <summary>
 /// Appends one JSON object per line to the run's journal and forces it to disk before returning, so that a
 /// change is never made before the record of how to undo it is durable. Owner-only permissions.
-/// A torn last line (power loss mid-write) is ignored by the reader.
+/// A write that fails (a full disk, an I/O error, a read-only remount) is cut back to the last whole line and
+/// thrown as <see cref="JournalWriteException"/>; <see cref="Broken"/> tells the runner at once, so a hold ends and
+/// rollback starts. A torn last line (power loss mid-write) is ignored by the reader.
+/// The file holds an open-file-description lock for the life of the run: it follows the inode, so a symlink or
+/// hard link to a live journal cannot let recover (or a second writer) in.
 /// </summary>
 public sealed class JournalWriter : IDisposable
 {
-    private readonly FileStream _stream;
-    private readonly FileStream _liveLock;
+    private readonly FileStream _file;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
+    private readonly CancellationTokenSource _broken = new();
+    private long _length;
     private int _seq;
+    private bool _disposed;
 
     // Readable journals: '+' and '>' need no escaping in a file nobody embeds in HTML.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private JournalWriter(string path, FileStream stream, FileStream liveLock, TimeProvider time)
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private JournalWriter(string path, FileStream file, long length, TimeProvider time)
     {
         Path = path;
-        _stream = stream;
-        _liveLock = liveLock;
+        _file = file;
+        _length = length;
         _time = time;
     }
 
+    /// <summary>The step name under which a run's helpers (services a profile starts) are journaled.</summary>
+    public const string HelpersStep = "helpers";
+
     public string Path { get; }
 
+    /// <summary>Cancelled at the first write that fails: the run must stop injecting and roll back.</summary>
+    public CancellationToken Broken => _broken.Token;
+
+    /// <summary>Why the first failed write failed, or null while every write has succeeded.</summary>
+    public string? FirstFailure { get; private set; }
+
+    /// <summary>
+    /// Creates a new journal (never an existing file or a symlink: O_EXCL) with owner-only permissions, locks it,
+    /// and syncs its folder so the file itself survives a power cut. Throws <see cref="JournalWriteException"/>.
+    /// </summary>
     public static JournalWriter Create(string path, TimeProvider time)
     {
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        // Held for the life of the run: recover skips journals whose run is still alive.
-        var liveLock = new FileStream(LockPathFor(path), new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        var full = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(full)!;
+        FileStream? file = null;
         try
         {
-            var stream = new FileStream(path, new FileStreamOptions
+            Directory.CreateDirectory(dir, OwnerOnlyFolder);
+            file = new FileStream(full, new FileStreamOptions
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0,
+                UnixCreateMode = OwnerOnly,
             });
-            return new JournalWriter(path, stream, liveLock, time);
+            // Only a recover that looked at the empty file in the instant since it was created can hold the lock.
+            var lockedAt = Environment.TickCount64;
+            while (!Posix.TryLockExclusive(file.SafeFileHandle))
+            {
+                if (Environment.TickCount64 - lockedAt > 2000) throw new IOException("another process holds its lock");
+                Thread.Yield();
+            }
+            Posix.FsyncDirectory(dir);
+            return new JournalWriter(path, file, 0, time);
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A leaked live lock would make recover skip this journal as if its run were still going.
-            liveLock.Dispose();
-            throw;
+            file?.Dispose();
+            throw new JournalWriteException(path, e);
         }
     }
 
     /// <summary>Opens an existing journal to append to (recover), or returns null while its run is still alive.</summary>
     public static JournalWriter? TryOpenExisting(string path, TimeProvider time)
     {
-        FileStream liveLock;
+        // Journals written before the lock moved onto the journal itself kept it in a sidecar file.
+        if (LegacyLockHeld(path)) return null;
+        FileStream file;
         try
         {
-            liveLock = new FileStream(LockPathFor(path), new FileStreamOptions
+            file = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite, BufferSize = 0 });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JournalWriteException(path, e);
+        }
+        try
+        {
+            if (!Posix.TryLockExclusive(file.SafeFileHandle))
             {
-                Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
+                file.Dispose();
+                return null;
+            }
+            var length = RandomAccess.GetLength(file.SafeFileHandle);
+            var writer = new JournalWriter(path, file, length, time);
+            // A torn last line from a crash must not swallow the next event.
+            if (length > 0 && LastByte(file.SafeFileHandle, length) != (byte)'\n') writer.Append("\n"u8.ToArray(), durable: true, "repair");
+            return writer;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file.Dispose();
+            throw new JournalWriteException(path, e);
+        }
+    }
+
+    private static bool LegacyLockHeld(string path)
+    {
+        var legacy = path + ".lock";
+        if (!File.Exists(legacy)) return false;
+        try
+        {
+            using var probe = new FileStream(legacy, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
         }
         catch (IOException)
         {
-            return null;
+            return true;
         }
-        try
+        catch (UnauthorizedAccessException)
         {
-            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            // A torn last line from a crash must not swallow the next event.
-            if (stream.Length > 0 && LastByte(path) != (byte)'\n')
-            {
-                stream.WriteByte((byte)'\n');
-            }
-            return new JournalWriter(path, stream, liveLock, time);
-        }
-        catch
-        {
-            liveLock.Dispose();
-            throw;
+            return false;
         }
     }
 
-    private static int LastByte(string path)
+    private static int LastByte(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
     {
-        using var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        if (read.Length == 0) return -1;
-        read.Seek(-1, SeekOrigin.End);
-        return read.ReadByte();
+        Span<byte> one = stackalloc byte[1];
+        return RandomAccess.Read(handle, one, length - 1) == 1 ? one[0] : -1;
     }
-
-    public static string LockPathFor(string journalPath) => journalPath + ".lock";
 
     public void Started(string runId, string experiment, string profilePath, string fingerprint, bool dryRun, JsonObject? context = null) =>
         Write("started", w =>
@@ -149,10 +191,12 @@ public sealed class JournalWriter : IDisposable
 
     public void Applied(int seq) => Write("applied", w => w.WriteNumber("seq", seq));
 
-    public void ApplyFailed(int seq, string error) => Write("apply-failed", w =>
+    /// <param name="notApplied">The fault is certain nothing was changed: recover has nothing to undo.</param>
+    public void ApplyFailed(int seq, string error, bool notApplied = false) => Write("apply-failed", w =>
     {
         w.WriteNumber("seq", seq);
         w.WriteString("error", error);
+        if (notApplied) w.WriteBoolean("notApplied", true);
     });
 
     public void Undone(int seq, string by, UndoOutcome outcome) => Write("undone", w =>
@@ -211,11 +255,33 @@ public sealed class JournalWriter : IDisposable
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
+        Append(buffer.ToArray(), durable, kind);
+    }
+
+    private void Append(byte[] line, bool durable, string kind)
+    {
         lock (_gate)
         {
-            _stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            // fsync for changes; probe samples only need to reach the page cache.
-            _stream.Flush(flushToDisk: durable);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            try
+            {
+                RandomAccess.Write(_file.SafeFileHandle, line, _length);
+                // fsync for changes; probe samples only need to reach the page cache.
+                if (durable) RandomAccess.FlushToDisk(_file.SafeFileHandle);
+                _length += line.Length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Whatever part of the line reached the file is cut off, so the next write starts a whole line.
+                try { RandomAccess.SetLength(_file.SafeFileHandle, _length); } catch (IOException) { }
+                var failure = new JournalWriteException(Path, e, kind);
+                if (FirstFailure is null)
+                {
+                    FirstFailure = failure.Reason;
+                    _broken.Cancel();
+                }
+                throw failure;
+            }
         }
     }
 
@@ -223,9 +289,30 @@ public sealed class JournalWriter : IDisposable
     {
         lock (_gate)
         {
-            _stream.Flush(true);
-            _stream.Dispose();
+            if (_disposed) return;
+            _disposed = true;
+            _file.Dispose();
         }
-        _liveLock.Dispose();
+        _broken.Dispose();
+    }
+}
+
+/// <summary>The journal could not be written: a full disk, an I/O error, a path that is not a writable file.</summary>
+public sealed class JournalWriteException(string path, Exception inner, string? eventKind = null)
+    : SimianException($"cannot write the journal {path}{(eventKind is null ? "" : $" ({eventKind})")}: {ReasonOf(inner)}", inner)
+{
+    public string JournalPath { get; } = path;
+
+    /// <summary>The operating system's reason, e.g. "No space left on device".</summary>
+    public string Reason { get; } = ReasonOf(inner);
+
+    public override int ExitCode => ExitCodes.Provider;
+
+    private static string ReasonOf(Exception e)
+    {
+        // .NET's messages name the path again ("No space left on device : '/x/j.jsonl'"); keep the reason.
+        var message = e.Message;
+        var cut = message.IndexOf(" : '", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
     }
 }

@@ -1,11 +1,17 @@
+using System.Text;
+using Simian.Core.Platform;
+
 namespace Simian.Core.Journal;
 
-/// <summary>Where simian keeps journals and lock files: a per-user state folder.</summary>
+/// <summary>Where simian keeps journals: a per-user state folder (target locks are machine-wide, in the kernel).</summary>
 public sealed record StatePaths(string Root)
 {
+    private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     public string Journals => Path.Combine(Root, "journals");
 
-    public string Locks => Path.Combine(Root, "locks");
+    /// <summary>Where runs with <c>--journal FILE</c> say where their journal is, so a plain recover finds it.</summary>
+    public string Registered => Path.Combine(Root, "registered");
 
     /// <summary>SIMIAN_STATE_DIR, else $XDG_STATE_HOME/simian, else ~/.local/state/simian.</summary>
     public static StatePaths FromEnvironment(Func<string, string?> env)
@@ -22,6 +28,71 @@ public sealed record StatePaths(string Root)
     public string NewJournalPath(string experiment, string runId, DateTimeOffset now) =>
         Path.Combine(Journals, $"{now:yyyyMMdd'T'HHmmss'Z'}-{experiment}-{runId}.jsonl");
 
-    public IEnumerable<string> ExistingJournals() =>
-        Directory.Exists(Journals) ? Directory.EnumerateFiles(Journals, "*.jsonl").Order(StringComparer.Ordinal) : [];
+    /// <summary>
+    /// Records, durably and before the run changes anything, that run <paramref name="runId"/> journals to
+    /// <paramref name="journalPath"/>. Returns the registration to remove once the run has left nothing behind.
+    /// </summary>
+    public string Register(string runId, string journalPath)
+    {
+        try
+        {
+            Directory.CreateDirectory(Registered, OwnerOnlyFolder);
+            var file = Path.Combine(Registered, runId + ".path");
+            using (var stream = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(Path.GetFullPath(journalPath) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+            Posix.FsyncDirectory(Registered);
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EnvironmentException($"cannot register the journal {journalPath} in the state folder {Root}: {e.Message}", e);
+        }
+    }
+
+    public void Unregister(string registration)
+    {
+        try { File.Delete(registration); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Every journal this state folder knows: its own, and those registered by runs with <c>--journal</c>. One file
+    /// reached by two names (a registration of a journal inside the folder, a symlink, a hard link) is listed once.
+    /// </summary>
+    public IEnumerable<string> ExistingJournals()
+    {
+        var own = Directory.Exists(Journals) ? Directory.EnumerateFiles(Journals, "*.jsonl").Order(StringComparer.Ordinal).ToList() : [];
+        var registered = new List<string>();
+        if (Directory.Exists(Registered))
+        {
+            foreach (var file in Directory.EnumerateFiles(Registered, "*.path").Order(StringComparer.Ordinal))
+            {
+                string path;
+                try
+                {
+                    using var reader = new StreamReader(file);
+                    var buffer = new char[4096];
+                    path = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+                if (path.Length > 0 && Path.IsPathRooted(path) && File.Exists(path)) registered.Add(path);
+            }
+        }
+        var seen = new HashSet<(ulong, ulong)>();
+        foreach (var path in own.Concat(registered))
+        {
+            if (Posix.Stat(path) is { } id && !seen.Add((id.Device, id.Inode))) continue;
+            yield return path;
+        }
+    }
 }

@@ -55,6 +55,12 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         var cloud = !target.Type.StartsWith("local:", StringComparison.Ordinal);
         foreach (var r in matched)
         {
+            // What the provider says must never be touched is shown, with why, and not counted as a match.
+            if (r.Protected is { } why)
+            {
+                excluded.Add(new Exclusion(r.Id, $"protected: {why}"));
+                continue;
+            }
             // Fail closed: a cloud resource whose tags are unknown cannot be shown to satisfy the tag rules.
             var reason = cloud && r.Tags is null && (safety.RequireTags.Count > 0 || safety.ExcludeTags.Count > 0)
                 ? "tags unknown, so the tag rules cannot be checked"
@@ -64,7 +70,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         }
         var (selected, notPicked) = Picker.Pick(eligible, target.Pick, seed, target.Name);
         excluded.AddRange(notPicked);
-        return new TargetPlan(target.Name, target.Type, target.Pick, matched.Count, selected,
+        return new TargetPlan(target.Name, target.Type, target.Pick, matched.Count(r => r.Protected is null), selected,
             excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList());
     }
 

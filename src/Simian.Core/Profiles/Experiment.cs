@@ -43,7 +43,8 @@ public sealed record TargetSpec(
     YMapping Selector,
     PickSpec Pick,
     SourceLocation Location,
-    SourceLocation TypeLocation)
+    SourceLocation TypeLocation,
+    bool Optional = false)
 {
     /// <summary>The provider part of the type: <c>aws</c> in <c>aws:ec2:instance</c>.</summary>
     public string Provider => Type.Split(':')[0];

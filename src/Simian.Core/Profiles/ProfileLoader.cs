@@ -20,7 +20,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
 
     private static readonly string[] TopKeys = ["apiVersion", "kind", "metadata", "providers", "targets", "safety", "steadyState", "method", "rollback"];
     private static readonly string[] MetadataKeys = ["name", "description", "owner", "labels"];
-    private static readonly string[] TargetKeys = ["type", "selector", "pick"];
+    private static readonly string[] TargetKeys = ["type", "selector", "pick", "optional"];
     private static readonly string[] PickKeys = ["count", "percent", "per"];
     private static readonly string[] SafetyKeys = ["maxTargets", "maxPercent", "requireTags", "excludeTags", "allowedRegions", "allowedAccounts", "window", "maxDuration", "requireApproval"];
     private static readonly string[] WindowKeys = ["days", "start", "end", "timezone"];
@@ -158,6 +158,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
             var type = t.String("type", required: true);
             var selector = t.Mapping("selector") ?? new YMapping([], t.Location);
             var pick = ReadPick(t, d);
+            var optional = t.Boolean("optional") ?? false;
             if (type is null) continue;
             var typeLocation = t.Raw("type")!.Location;
             var targetType = registry.TargetType(type);
@@ -173,7 +174,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
                     d.Error(t.LocationOf("pick"), $"target type '{type}' cannot pick per '{per}'");
                 }
             }
-            list.Add(new TargetSpec(name, type, selector, pick, entry.Key.Location, typeLocation));
+            list.Add(new TargetSpec(name, type, selector, pick, entry.Key.Location, typeLocation, optional));
         }
         return list;
     }

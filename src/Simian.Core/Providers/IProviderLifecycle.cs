@@ -1,13 +1,43 @@
+using System.Text.Json.Nodes;
 using Simian.Core.Profiles;
 using Simian.Core.Running;
 
 namespace Simian.Core.Providers;
 
 /// <summary>
-/// Optional ability of a provider: set things up before a run resolves its targets (an embedded proxy, helper
-/// processes the profile asks for) and tear them down when the run is over.
+/// Optional ability of a provider: set things up for a run after it is approved (an embedded proxy, helper
+/// processes the profile asks for) and tear them down when the run is over. Anything that outlives a crash (a
+/// process) is journaled through <see cref="IHelperJournal"/> before it starts, so rollback and <c>recover</c>
+/// stop it like any other change.
 /// </summary>
 public interface IProviderLifecycle
 {
-    Task<IAsyncDisposable> StartAsync(ProviderSettings settings, IRunObserver observer, CancellationToken cancellationToken);
+    /// <summary>The undo code for what <see cref="StartAsync"/> journals, by the target type name it journals under.</summary>
+    IReadOnlyList<(string TargetType, IFault Fault)> HelperFaults { get; }
+
+    Task<IAsyncDisposable> StartAsync(ProviderSettings settings, RunHelpers run, CancellationToken cancellationToken);
+}
+
+/// <summary>What a provider's start-up gets from the run: its id, progress output and the journal.</summary>
+public sealed record RunHelpers(string RunId, IRunObserver Observer, IHelperJournal Journal);
+
+/// <summary>The run's journal, as helpers use it: a record before a helper starts, a mark once it has.</summary>
+public interface IHelperJournal
+{
+    /// <summary>Durably records a helper about to start and how to stop it; returns its sequence number.</summary>
+    int Intent(string targetType, IFault fault, Resource resource, JsonObject undo, string description);
+
+    void Applied(int seq);
+}
+
+/// <summary>A journal that records nothing, for tests that start a provider's helpers on their own.</summary>
+public sealed class NoHelperJournal : IHelperJournal
+{
+    public static readonly NoHelperJournal Instance = new();
+
+    private int _seq;
+
+    public int Intent(string targetType, IFault fault, Resource resource, JsonObject undo, string description) => Interlocked.Increment(ref _seq);
+
+    public void Applied(int seq) { }
 }

@@ -5,6 +5,7 @@ public sealed class ProviderRegistry
 {
     private readonly Dictionary<string, IProvider> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ITargetType> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), IFault> _helpers = new();
 
     public ProviderRegistry(IEnumerable<IProvider> providers)
     {
@@ -12,6 +13,10 @@ public sealed class ProviderRegistry
         {
             _providers.Add(p.Name, p);
             foreach (var t in p.TargetTypes) _types.Add(t.Name, t);
+            if (p is IProviderLifecycle lifecycle)
+            {
+                foreach (var (type, fault) in lifecycle.HelperFaults) _helpers.Add((type, fault.Name), fault);
+            }
         }
     }
 
@@ -23,6 +28,7 @@ public sealed class ProviderRegistry
 
     public ITargetType? TargetType(string name) => _types.GetValueOrDefault(name);
 
+    /// <summary>A fault by target type and name; also the undo code of a provider's journaled helpers (for recover).</summary>
     public IFault? Fault(string targetType, string fault) =>
-        TargetType(targetType)?.Faults.FirstOrDefault(f => f.Name == fault);
+        TargetType(targetType)?.Faults.FirstOrDefault(f => f.Name == fault) ?? _helpers.GetValueOrDefault((targetType, fault));
 }

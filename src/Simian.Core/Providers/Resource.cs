@@ -13,6 +13,13 @@ public sealed record Resource
     /// <summary>Cloud account, or null where not applicable.</summary>
     public string? Account { get; init; }
     public string? Zone { get; init; }
+    /// <summary>
+    /// Where the id is unique (a proxy server's control URL, an AWS endpoint, account and region), so that target
+    /// locks tell apart two resources with the same id in different places. Empty where the id is unique anyway.
+    /// </summary>
+    public string Scope { get; init; } = "";
+    /// <summary>Why this resource must never be touched (simian's own ancestors, what reads its output), or null.</summary>
+    public string? Protected { get; init; }
     /// <summary>Extra facts a fault may need (state, lifecycle, start time); also written to the journal.</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 

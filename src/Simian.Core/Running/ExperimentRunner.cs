@@ -10,145 +10,96 @@ namespace Simian.Core.Running;
 public sealed record RunOptions(string RunId, string JournalPath, bool DryRun);
 
 /// <summary>
-/// Runs an approved plan: steady state before, each fault journaled before it is injected, holds with
-/// background probing, rollback in reverse order, steady state after. The runner, not the faults, owns the
-/// journal, the timing and the rollback order.
+/// Runs an approved plan: the journal, the profile's helpers (journaled), steady state before, each fault journaled
+/// before it is injected, holds with background probing, rollback in reverse order, steady state after, helpers
+/// stopped. The runner, not the faults, owns the journal, the timing and the rollback order. Whatever fails after
+/// the first change — a fault, a probe, an observer, the journal itself — rollback still runs.
 /// </summary>
 public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner probes, TimeProvider time, IRunObserver observer, UndoExecutor undo)
 {
-    private sealed record Active(int Seq, FaultStep Step, IFault Fault, FaultContext Context, JsonObject Undo)
+    private readonly IRunObserver _observer = observer as SafeObserver ?? new SafeObserver(observer);
+
+    private sealed record Active(int Seq, string Name, string TargetType, IFault Fault, FaultContext Context, JsonObject Undo, TimeSpan? Duration)
     {
         public DateTimeOffset NextKeepAlive { get; set; }
 
         /// <summary>Kept alive only between a successful apply and the start of its undo.</summary>
         public volatile bool Live;
+
+        public string What => $"{Name} on {Context.Resource.Id}";
+    }
+
+    /// <summary>What a rollback pass did: undos that failed, and undos done that the journal could not record.</summary>
+    private sealed record UndoResult(List<string> Failed, List<string> Unrecorded)
+    {
+        public int Restored { get; set; }
     }
 
     public async Task<RunOutcome> RunAsync(Plan plan, RunOptions options, Interruption interruption)
     {
         var experiment = plan.Experiment;
+        // Nothing is changed before this succeeds: a journal that cannot be created ends the run here (exit 4).
         using var journal = JournalWriter.Create(options.JournalPath, time);
         journal.Started(options.RunId, experiment.Name, experiment.SourcePath, plan.Fingerprint, options.DryRun, RunContext(plan));
-        await using var monitor = new SteadyStateMonitor(experiment.SteadyState, probes, journal, observer, time);
-
-        // Steady state before: a system that is already unhealthy is not experimented on.
-        if (experiment.SteadyState.Probes.Count > 0)
-        {
-            observer.Phase("checking steady state before injecting");
-            if (!await monitor.RoundAsync("before", interruption.Token).ConfigureAwait(false))
-            {
-                const string refusal = "not injecting: the steady state does not hold before the experiment; nothing was changed";
-                journal.Finished("aborted", ExitCodes.Refused, refusal);
-                return new RunOutcome { Status = RunStatus.Aborted, ExitCode = ExitCodes.Refused, JournalPath = journal.Path, Reason = refusal, Probes = monitor.Stats() };
-            }
-        }
+        await using var monitor = new SteadyStateMonitor(experiment.SteadyState, probes, journal, _observer, time);
 
         var active = new List<Active>();
         var all = new List<Active>();
+        var helpers = new List<Active>();
+        var scopes = new List<IAsyncDisposable>();
         using var maxDuration = experiment.Safety.MaxDuration is { } max
             ? new CancellationTokenSource(max, time)
             : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token, maxDuration.Token);
+        // A journal that stops taking writes stops the experiment at once: nothing more may be changed unrecorded.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token, maxDuration.Token, journal.Broken, monitor.Broken);
         using var keepAliveStop = new CancellationTokenSource();
         var keepAlive = Task.Run(() => KeepAliveLoopAsync(active, keepAliveStop.Token));
         string? failure = null;
-        var stepEndFailures = new List<string>();
+        var refusedBefore = false;
+        var stepEndFailures = new UndoResult([], []);
 
-        monitor.Start("during");
         try
         {
-            foreach (var stepPlan in plan.Method)
+            await StartHelpersAsync(experiment, options.RunId, journal, helpers, scopes, interruption, stop.Token).ConfigureAwait(false);
+
+            // Steady state before: a system that is already unhealthy is not experimented on.
+            if (experiment.SteadyState.Probes.Count > 0)
             {
-                if (stop.IsCancellationRequested) break;
-                if (monitor.Deviated && experiment.SteadyState.AbortOnDeviation) break;
-                var step = stepPlan.Step;
-                journal.Step("start", step.Index, step.Name);
-                if (step is PauseStep pause)
-                {
-                    observer.Phase($"pausing {Duration.Format(pause.PauseFor)}");
-                    await HoldAsync(pause.PauseFor, monitor, experiment.SteadyState.AbortOnDeviation, stop.Token).ConfigureAwait(false);
-                    continue;
-                }
-                var faultStep = (FaultStep)step;
-                var target = plan.Target(faultStep.Target);
-                var fault = registry.Fault(target.Type, faultStep.Fault)!;
-                var settings = experiment.Providers.GetValueOrDefault(target.Type.Split(':')[0]) ?? ProviderSettings.Empty(target.Type.Split(':')[0]);
-                var stepFaults = new List<Active>();
-                if (target.Selected.Count == 0) observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
-                foreach (var resource in target.Selected)
-                {
-                    if (stop.IsCancellationRequested) break;
-                    var context = new FaultContext(options.RunId, step.Name, resource, faultStep.Params, step.Duration, settings, time);
-                    if (options.DryRun)
-                    {
-                        observer.Phase($"[dry run] would {stepPlan.Description} on {resource.Id}");
-                        journal.Note("would-apply", $"{step.Name}: {stepPlan.Description} on {resource.Id}");
-                        continue;
-                    }
-                    observer.Phase($"{step.Name}: {stepPlan.Description} on {resource.Id}");
-                    JsonObject captured;
-                    try
-                    {
-                        captured = await fault.CaptureAsync(context, stop.Token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                    {
-                        failure = $"step '{step.Name}' could not read {resource.Id} before changing it: {Redaction.Text(e.Message)}";
-                        break;
-                    }
-                    // The undo record is on disk before the change is made.
-                    var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured, stepPlan.Description);
-                    var record = new Active(seq, faultStep, fault, context, captured) { NextKeepAlive = time.GetUtcNow() };
-                    all.Add(record);
-                    if (fault.Reversible)
-                    {
-                        lock (active) active.Add(record);
-                        stepFaults.Add(record);
-                    }
-                    try
-                    {
-                        await fault.ApplyAsync(context, captured, stop.Token).ConfigureAwait(false);
-                        journal.Applied(seq);
-                        record.Live = true;
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                    {
-                        journal.ApplyFailed(seq, Redaction.Text(e.Message));
-                        failure = $"step '{step.Name}' failed on {resource.Id}: {Redaction.Text(e.Message)}";
-                        break;
-                    }
-                }
-                if (failure is not null || stop.IsCancellationRequested) break;
-                if (step.Duration is { } hold)
-                {
-                    observer.Phase($"{step.Name}: holding {Duration.Format(hold)}");
-                    await HoldAsync(hold, monitor, experiment.SteadyState.AbortOnDeviation, stop.Token).ConfigureAwait(false);
-                    if (stop.IsCancellationRequested || (monitor.Deviated && experiment.SteadyState.AbortOnDeviation)) break;
-                    // A step with a duration ends its own faults when the duration is over.
-                    observer.Phase($"{step.Name}: duration over, ending the fault");
-                    stepEndFailures.AddRange(await UndoAllAsync(stepFaults, journal, active, "duration").ConfigureAwait(false));
-                    if (stepEndFailures.Count > 0) break;
-                }
-                journal.Step("end", step.Index, step.Name);
+                _observer.Phase("checking steady state before injecting");
+                refusedBefore = !await monitor.RoundAsync("before", stop.Token).ConfigureAwait(false);
+            }
+            if (!refusedBefore && !stop.IsCancellationRequested)
+            {
+                monitor.Start("during");
+                failure = await MethodAsync(plan, options, journal, monitor, active, all, stepEndFailures, interruption, stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            failure = FailureText(e);
+        }
         finally
         {
             await monitor.StopAsync().ConfigureAwait(false);
         }
+        if (failure is null && journal.FirstFailure is not null) failure = $"the journal could not be written ({journal.FirstFailure})";
+        if (failure is null && monitor.BrokenReason is { } broken) failure = broken;
 
         var interrupted = interruption.Requested;
         var timedOut = !interrupted && maxDuration.IsCancellationRequested;
         var deviated = monitor.Deviated;
         string reason;
         RunStatus status;
-        if (interrupted) { status = RunStatus.Interrupted; reason = $"interrupted by {interruption.Signal}"; }
+        const string refusal = "not injecting: the steady state does not hold before the experiment; nothing was changed";
+        if (interrupted) { status = RunStatus.Interrupted; reason = all.Count == 0 ? $"interrupted by {interruption.Signal} before any change; nothing was changed" : $"interrupted by {interruption.Signal}"; }
         else if (failure is not null) { status = RunStatus.Aborted; reason = failure; }
+        else if (refusedBefore) { status = RunStatus.Aborted; reason = refusal; }
         else if (timedOut) { status = RunStatus.Aborted; reason = $"aborted: safety.maxDuration ({Duration.Format(experiment.Safety.MaxDuration!.Value)}) reached"; }
         else if (deviated) { status = RunStatus.Deviated; reason = $"hypothesis deviated: {monitor.DeviationDetail}"; }
+        else if (options.DryRun) { status = RunStatus.Completed; reason = "DRY RUN — nothing was injected"; }
         else { status = RunStatus.Completed; reason = "hypothesis held"; }
 
         // Interruptions, failures and aborts always roll back; `rollback:` decides for a run that went to the end.
@@ -160,35 +111,53 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         };
         List<Active> remaining;
         lock (active) remaining = active.ToList();
-        var notRestored = new List<string>(stepEndFailures);
+        var notRestored = new List<string>(stepEndFailures.Failed);
+        var restored = stepEndFailures.Restored;
+        var unrecorded = new List<string>(stepEndFailures.Unrecorded);
         var left = new List<string>();
         interruption.MarkRollingBack();
         // A fault with a duration was promised to last only that long: it ends whatever `rollback:` says.
-        var toUndo = rollBack ? remaining : remaining.Where(a => a.Step.Duration is not null).ToList();
+        var toUndo = rollBack ? remaining : remaining.Where(a => a.Duration is not null).ToList();
         foreach (var a in remaining.Except(toUndo))
         {
-            journal.Left(a.Seq, $"rollback: {experiment.Rollback}");
-            left.Add($"{a.Step.Name} on {a.Context.Resource.Id}");
+            TryRecord(() => journal.Left(a.Seq, $"rollback: {experiment.Rollback}"), a.What, unrecorded);
+            left.Add(a.What);
         }
         if (toUndo.Count > 0)
         {
-            observer.Phase($"rolling back {toUndo.Count} change(s)");
-            journal.Note("rollback", $"rolling back {toUndo.Count} change(s): {reason}");
-            notRestored.AddRange(await UndoAllAsync(toUndo, journal, active, "rollback").ConfigureAwait(false));
+            _observer.Phase($"rolling back {toUndo.Count} change(s)");
+            TryRecord(() => journal.Note("rollback", $"rolling back {toUndo.Count} change(s): {reason}"), null, unrecorded);
+            var result = await UndoAllAsync(toUndo, journal, active, "rollback").ConfigureAwait(false);
+            restored += result.Restored;
+            notRestored.AddRange(result.Failed);
+            unrecorded.AddRange(result.Unrecorded);
         }
         await keepAliveStop.CancelAsync().ConfigureAwait(false);
         await keepAlive.ConfigureAwait(false);
 
         bool? steadyAfter = null;
-        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested)
+        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested && all.Count > 0)
         {
-            observer.Phase("checking steady state after rollback");
+            _observer.Phase("checking steady state after rollback");
             steadyAfter = await SteadyAfterAsync(monitor, experiment.SteadyState).ConfigureAwait(false);
             if (steadyAfter == false && status == RunStatus.Completed)
             {
                 status = RunStatus.Deviated;
                 reason = "hypothesis deviated: the steady state did not return after the experiment";
             }
+        }
+
+        // The profile's helpers go last, after the check that may need them; they stop whatever `rollback:` says.
+        if (helpers.Count > 0)
+        {
+            var result = await UndoAllAsync(helpers, journal, helpers, "rollback").ConfigureAwait(false);
+            notRestored.AddRange(result.Failed);
+            unrecorded.AddRange(result.Unrecorded);
+        }
+        for (var i = scopes.Count - 1; i >= 0; i--)
+        {
+            try { await scopes[i].DisposeAsync().ConfigureAwait(false); }
+            catch (Exception e) { _observer.Warning($"could not tear down a helper: {Redaction.Text(e.Message)}"); }
         }
 
         // A signal during rollback (or the check after it) cannot cut it short, but it still stopped the run.
@@ -202,30 +171,184 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             status = RunStatus.RollbackFailed;
             reason = $"rollback incomplete: {notRestored.Count} change(s) not undone; run `simian recover --journal {journal.Path}`";
         }
+        else if (unrecorded.Count > 0)
+        {
+            status = RunStatus.RollbackFailed;
+            reason = $"rollback could not be recorded: the journal could not be written ({journal.FirstFailure}); {unrecorded.Count} change(s) " +
+                $"were undone but the journal does not say so. Free the space, then run `simian recover --journal {journal.Path}` (it finds them already clean)";
+        }
         var exitCode = status switch
         {
             RunStatus.Completed => ExitCodes.Ok,
             RunStatus.Interrupted => interruption.ExitCode,
             RunStatus.RollbackFailed => ExitCodes.RollbackIncomplete,
-            // A fault that could not be read or applied is a provider failure, even though it was rolled back.
+            // Nothing was changed: the system was not healthy to begin with.
+            RunStatus.Aborted when failure is null && refusedBefore => ExitCodes.Refused,
+            // A fault that could not be read or applied, or a journal that could not be written, is a provider or
+            // environment failure, even though everything was rolled back.
             RunStatus.Aborted when failure is not null => ExitCodes.Provider,
             _ => ExitCodes.Deviated,
         };
-        journal.Finished(RunOutcome.StatusText(status), exitCode, reason);
-        var injected = all.Count;
+        TryRecord(() => journal.Finished(RunOutcome.StatusText(status), exitCode, reason), null, []);
         return new RunOutcome
         {
             Status = status,
             ExitCode = exitCode,
             JournalPath = journal.Path,
             Reason = reason,
-            Injected = injected,
-            Restored = all.Count(a => a.Fault.Reversible) - notRestored.Count - left.Count,
+            Injected = all.Count,
+            Restored = restored,
             LeftInPlace = left,
             NotRestored = notRestored,
+            Unrecorded = unrecorded,
             Probes = monitor.Stats(),
             SteadyAfter = steadyAfter,
+            DryRun = options.DryRun,
         };
+    }
+
+    /// <summary>The method, step by step; returns why it stopped early, or null.</summary>
+    private async Task<string?> MethodAsync(Plan plan, RunOptions options, JournalWriter journal, SteadyStateMonitor monitor,
+        List<Active> active, List<Active> all, UndoResult stepEndFailures, Interruption interruption, CancellationToken stop)
+    {
+        var experiment = plan.Experiment;
+        foreach (var stepPlan in plan.Method)
+        {
+            if (stop.IsCancellationRequested) return null;
+            if (monitor.Deviated && experiment.SteadyState.AbortOnDeviation) return null;
+            var step = stepPlan.Step;
+            journal.Step("start", step.Index, step.Name);
+            if (step is PauseStep pause)
+            {
+                _observer.Phase($"pausing {Duration.Format(pause.PauseFor)}");
+                await HoldAsync(pause.PauseFor, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
+                continue;
+            }
+            var faultStep = (FaultStep)step;
+            var target = plan.Target(faultStep.Target);
+            var fault = registry.Fault(target.Type, faultStep.Fault)!;
+            var providerName = target.Type.Split(':')[0];
+            var settings = experiment.Providers.GetValueOrDefault(providerName) ?? ProviderSettings.Empty(providerName);
+            var stepFaults = new List<Active>();
+            if (target.Selected.Count == 0) _observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
+            foreach (var resource in target.Selected)
+            {
+                if (stop.IsCancellationRequested) return null;
+                var context = new FaultContext(options.RunId, step.Name, resource, faultStep.Params, step.Duration, settings, time);
+                if (options.DryRun)
+                {
+                    _observer.Phase($"[dry run] would {stepPlan.Description} on {resource.Id}");
+                    journal.Note("would-apply", $"{step.Name}: {stepPlan.Description} on {resource.Id}");
+                    continue;
+                }
+                _observer.Phase($"{step.Name}: {stepPlan.Description} on {resource.Id}");
+                JsonObject captured;
+                try
+                {
+                    captured = await fault.CaptureAsync(context, stop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    return $"step '{step.Name}' could not read {resource.Id} before changing it: {Redaction.Text(e.Message)}";
+                }
+                // The undo record is on disk before the change is made; a journal that cannot take it stops here.
+                interruption.MarkChanged();
+                var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured, stepPlan.Description);
+                var record = new Active(seq, step.Name, target.Type, fault, context, captured, step.Duration) { NextKeepAlive = time.GetUtcNow() };
+                all.Add(record);
+                if (fault.Reversible)
+                {
+                    lock (active) active.Add(record);
+                    stepFaults.Add(record);
+                }
+                try
+                {
+                    await fault.ApplyAsync(context, captured, stop).ConfigureAwait(false);
+                }
+                catch (FaultNotAppliedException e)
+                {
+                    // Certainly not made: nothing to undo, and nothing for recover to find.
+                    lock (active) active.Remove(record);
+                    all.Remove(record);
+                    journal.ApplyFailed(seq, Redaction.Text(e.Message), notApplied: true);
+                    return $"step '{step.Name}' could not be applied to {resource.Id}: {Redaction.Text(e.Message)} (nothing was changed there)";
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    journal.ApplyFailed(seq, Redaction.Text(e.Message));
+                    return $"step '{step.Name}' failed on {resource.Id}: {Redaction.Text(e.Message)}";
+                }
+                journal.Applied(seq);
+                record.Live = true;
+            }
+            if (step.Duration is { } hold)
+            {
+                _observer.Phase($"{step.Name}: holding {Duration.Format(hold)}");
+                await HoldAsync(hold, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
+                if (stop.IsCancellationRequested || (monitor.Deviated && experiment.SteadyState.AbortOnDeviation)) return null;
+                // A step with a duration ends its own faults when the duration is over.
+                _observer.Phase($"{step.Name}: duration over, ending the fault");
+                var ended = await UndoAllAsync(stepFaults, journal, active, "duration").ConfigureAwait(false);
+                stepEndFailures.Failed.AddRange(ended.Failed);
+                stepEndFailures.Restored += ended.Restored;
+                stepEndFailures.Unrecorded.AddRange(ended.Unrecorded);
+                if (ended.Failed.Count > 0 || ended.Unrecorded.Count > 0) return null;
+            }
+            journal.Step("end", step.Index, step.Name);
+        }
+        return null;
+    }
+
+    /// <summary>Starts each provider's helpers (services, an embedded proxy); processes are journaled before they start.</summary>
+    private async Task StartHelpersAsync(Experiment experiment, string runId, JournalWriter journal, List<Active> helpers,
+        List<IAsyncDisposable> scopes, Interruption interruption, CancellationToken stop)
+    {
+        foreach (var (name, settings) in experiment.Providers)
+        {
+            if (registry.Provider(name) is not IProviderLifecycle lifecycle) continue;
+            var helperJournal = new HelperJournal(journal, runId, settings, helpers, interruption, time);
+            scopes.Add(await lifecycle.StartAsync(settings, new RunHelpers(runId, _observer, helperJournal), stop).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Journals helpers as changes of the run, so rollback and recover stop them like any fault.</summary>
+    private sealed class HelperJournal(JournalWriter journal, string runId, ProviderSettings settings, List<Active> helpers, Interruption interruption, TimeProvider time)
+        : IHelperJournal
+    {
+        public int Intent(string targetType, IFault fault, Resource resource, JsonObject undo, string description)
+        {
+            interruption.MarkChanged();
+            var seq = journal.Intent(JournalWriter.HelpersStep, fault.Name, targetType, resource.Id, resource, reversible: true, settings.Values, undo, description);
+            var context = new FaultContext(runId, JournalWriter.HelpersStep, resource, new Yaml.YMapping([], new Diagnostics.SourceLocation("", 0, 0)), null, settings, time);
+            lock (helpers) helpers.Add(new Active(seq, $"helper '{resource.Id}'", targetType, fault, context, undo, null));
+            return seq;
+        }
+
+        public void Applied(int seq) => journal.Applied(seq);
+    }
+
+    private static string FailureText(Exception e) => e switch
+    {
+        JournalWriteException j => $"the journal could not be written ({j.Reason})",
+        SimianException s => Redaction.Text(s.Message),
+        _ => $"{e.GetType().Name}: {Redaction.Text(e.Message)}",
+    };
+
+    /// <summary>Writes a journal line that records what was already done; a failure is noted, never thrown.</summary>
+    private static void TryRecord(Action write, string? what, List<string> unrecorded)
+    {
+        try
+        {
+            write();
+        }
+        catch (JournalWriteException)
+        {
+            if (what is not null) unrecorded.Add(what);
+        }
+        catch (ObjectDisposedException)
+        {
+            if (what is not null) unrecorded.Add(what);
+        }
     }
 
     /// <summary>Plan facts for the journal's first line, so a report can tell the story without the profile.</summary>
@@ -283,32 +406,35 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         }
     }
 
-    /// <summary>Undoes in reverse order of injection; returns what could not be undone.</summary>
-    private async Task<List<string>> UndoAllAsync(List<Active> faults, JournalWriter journal, List<Active> active, string by)
+    /// <summary>Undoes in reverse order of injection. Never throws: a failed undo or journal write never stops the rest.</summary>
+    private async Task<UndoResult> UndoAllAsync(List<Active> faults, JournalWriter journal, List<Active> active, string by)
     {
-        var failed = new List<string>();
-        foreach (var a in faults.OrderByDescending(f => f.Seq))
+        var result = new UndoResult([], []);
+        List<Active> ordered;
+        lock (faults) ordered = faults.OrderByDescending(f => f.Seq).ToList();
+        foreach (var a in ordered)
         {
             a.Live = false;
             var ctx = new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time);
             try
             {
                 var outcome = await undo.UndoAsync(a.Fault, ctx).ConfigureAwait(false);
-                journal.Undone(a.Seq, by, outcome);
-                observer.Phase($"restored {a.Step.Name} on {a.Context.Resource.Id}");
+                TryRecord(() => journal.Undone(a.Seq, by, outcome), a.What, result.Unrecorded);
+                result.Restored++;
+                _observer.Phase($"restored {a.What}");
             }
             catch (Exception e)
             {
                 var message = Redaction.Text(e.Message);
-                journal.UndoFailed(a.Seq, message);
-                observer.Warning($"could not undo {a.Step.Name} on {a.Context.Resource.Id}: {message}");
-                failed.Add($"{a.Step.Name} on {a.Context.Resource.Id}: {message}");
+                TryRecord(() => journal.UndoFailed(a.Seq, message), null, result.Unrecorded);
+                _observer.Warning($"could not undo {a.What}: {message}");
+                result.Failed.Add($"{a.What}: {message}");
             }
             // Out of the active set either way: a failed undo has used its retries and must not be retried (and
             // counted) again by the final rollback, nor kept alive; the journal leaves it to recover.
             lock (active) active.Remove(a);
         }
-        return failed;
+        return result;
     }
 
     private async Task<bool> SteadyAfterAsync(SteadyStateMonitor monitor, SteadyStateSpec spec)
@@ -344,7 +470,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        observer.Warning($"keep-alive for {a.Step.Name} on {a.Context.Resource.Id} failed: {Redaction.Text(e.Message)}");
+                        _observer.Warning($"keep-alive for {a.What} failed: {Redaction.Text(e.Message)}");
                     }
                 }
             }

@@ -8,6 +8,7 @@ public sealed class Interruption : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private volatile bool _rollingBack;
+    private volatile bool _changed;
 
     public CancellationToken Token => _cts.Token;
 
@@ -21,6 +22,11 @@ public sealed class Interruption : IDisposable
     public bool RollingBack => _rollingBack;
 
     internal void MarkRollingBack() => _rollingBack = true;
+
+    /// <summary>True once the run has journaled its first change: from then on a stop means a rollback.</summary>
+    public bool Changed => _changed;
+
+    public void MarkChanged() => _changed = true;
 
     /// <summary>Returns false when a stop was already requested (the caller says rollback is in progress).</summary>
     public bool Request(string signal, int exitCode)

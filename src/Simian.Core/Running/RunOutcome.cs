@@ -20,6 +20,9 @@ public sealed record RunOutcome
     public int Restored { get; init; }
     public IReadOnlyList<string> LeftInPlace { get; init; } = [];
     public IReadOnlyList<string> NotRestored { get; init; } = [];
+    /// <summary>Changes undone whose undo the journal could not record (a full disk): recover finds them clean.</summary>
+    public IReadOnlyList<string> Unrecorded { get; init; } = [];
+    public bool DryRun { get; init; }
     public IReadOnlyList<ProbeStats> Probes { get; init; } = [];
     public bool? SteadyAfter { get; init; }
 

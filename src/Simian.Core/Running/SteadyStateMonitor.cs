@@ -15,7 +15,14 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
     private readonly Dictionary<string, (int Checks, int Failures, string? Last)> _stats = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _deviation = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _broken = new();
     private Task? _loop;
+
+    /// <summary>Cancelled if the monitor itself fails (not a failing probe: a bug or a broken environment).</summary>
+    public CancellationToken Broken => _broken.Token;
+
+    /// <summary>Why the monitor stopped watching, or null.</summary>
+    public string? BrokenReason { get; private set; }
 
     public Task<string> Deviation => _deviation.Task;
 
@@ -32,7 +39,7 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
     /// <summary>Runs every probe once; returns whether all passed.</summary>
     public async Task<bool> RoundAsync(string phase, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(spec.Probes.Select(p => runner.RunAsync(p, cancellationToken))).ConfigureAwait(false);
+        var results = await Task.WhenAll(spec.Probes.Select(p => RunOneAsync(p, cancellationToken))).ConfigureAwait(false);
         var allOk = true;
         foreach (var r in results)
         {
@@ -40,6 +47,19 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
             allOk &= r.Ok;
         }
         return allOk;
+    }
+
+    /// <summary>A probe that throws has failed, like one that answers wrong: it counts towards a deviation.</summary>
+    private async Task<ProbeResult> RunOneAsync(ProbeSpec probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runner.RunAsync(probe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new ProbeResult(probe.Name, false, TimeSpan.Zero, $"probe error: {Redaction.Text(e.Message)}", time.GetUtcNow());
+        }
     }
 
     public IReadOnlyList<ProbeStats> Stats()
@@ -54,7 +74,8 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
 
     private void Record(string phase, ProbeResult r)
     {
-        journal?.Probe(phase, r.Probe, r.Ok, r.Latency.TotalMilliseconds, r.Detail);
+        // A journal that cannot take a probe sample is seen by the runner (JournalWriter.Broken); watching goes on.
+        TryJournal(() => journal?.Probe(phase, r.Probe, r.Ok, r.Latency.TotalMilliseconds, r.Detail));
         observer.Probe(phase, r);
         lock (_stats)
         {
@@ -65,7 +86,7 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
             _consecutive[r.Probe] = c;
             if (c >= spec.Tolerance && _deviation.TrySetResult($"probe '{r.Probe}' failed {c} times in a row: {r.Detail}"))
             {
-                journal?.Note("deviation", _deviation.Task.Result);
+                TryJournal(() => journal?.Note("deviation", _deviation.Task.Result));
             }
         }
     }
@@ -83,6 +104,22 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            BrokenReason = $"the steady-state monitor failed: {e.GetType().Name}: {Redaction.Text(e.Message)}";
+            await _broken.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void TryJournal(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (JournalWriteException)
+        {
+        }
     }
 
     public async Task StopAsync()
@@ -96,5 +133,6 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
     {
         await StopAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _broken.Dispose();
     }
 }

@@ -15,6 +15,7 @@ public sealed class SafetyGuard(IReadOnlyList<IGuardCheck> checks)
         new IrreversibleCheck(),
         new MaxDurationCheck(),
         new TargetLockCheck(),
+        new SelectionCheck(),
     ]);
 
     public IReadOnlyList<GuardVerdict> Evaluate(GuardInput input)

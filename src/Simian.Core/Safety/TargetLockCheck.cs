@@ -14,7 +14,7 @@ public sealed class TargetLockCheck : IGuardCheck
         {
             foreach (var r in t.Selected)
             {
-                if (input.Locks.IsHeldByOther(t.Type, r.Id)) held.Add($"{t.Type} {r.Id}");
+                if (input.Locks.HeldByOther(t.Type, r) is { } holder) held.Add($"{t.Type} {r.Id} ({holder})");
             }
         }
         return held.Count == 0

@@ -110,7 +110,7 @@ public sealed class MapReader
         }
     }
 
-    public TimeSpan? Duration(string key, bool required = false, TimeSpan? min = null)
+    public TimeSpan? Duration(string key, bool required = false, TimeSpan? min = null, TimeSpan? max = null)
     {
         var node = Scalar(key, required, "a duration");
         if (node is null) return null;
@@ -122,6 +122,11 @@ public sealed class MapReader
         if (min is { } m && value < m)
         {
             _diagnostics.Error(node.Location, $"'{key}' must be at least {Profiles.Duration.Format(m)}");
+            return null;
+        }
+        if (max is { } x && value > x)
+        {
+            _diagnostics.Error(node.Location, $"'{key}' must be at most {Profiles.Duration.Format(x)}");
             return null;
         }
         return value;

@@ -35,8 +35,8 @@ public sealed class ProcessKillFault : IFault
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var live = ProcessTargetType.Live(context.Resource.Id, context.Resource.Attribute("startTime"))
-            ?? throw new InvalidOperationException($"process {context.Resource.Id} has exited or its pid was reused");
-        Signals.Send(live.Pid, Signals.Parse(SignalName(context.Parameters))!.Value);
+            ?? throw new FaultNotAppliedException($"process {context.Resource.Id} has exited or its pid was reused");
+        Signals.Inject(live.Pid, Signals.Parse(SignalName(context.Parameters))!.Value);
         return Task.CompletedTask;
     }
 

@@ -35,7 +35,7 @@ public sealed class ProcessPauseFault : IFault
 
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        Signals.Send((int)undo["pid"]!, Signals.Stop);
+        Signals.Inject((int)undo["pid"]!, Signals.Stop);
         return Task.CompletedTask;
     }
 

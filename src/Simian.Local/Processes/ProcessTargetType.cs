@@ -59,15 +59,15 @@ public sealed class ProcessTargetType : ITargetType
             }
             pidFromFile = p;
         }
-        var protectedPids = ProcFs.SelfAndAncestors();
+        var protectedPids = ProcFs.Protected();
         var list = new List<Resource>();
         foreach (var p in ProcFs.List())
         {
-            if (protectedPids.Contains(p.Pid)) continue;
             if (pidFromFile is { } only && p.Pid != only) continue;
             if (contains is not null && !p.CommandLine.Contains(contains, StringComparison.Ordinal)) continue;
             if (regex is not null && !regex.IsMatch(p.CommandLine)) continue;
-            list.Add(ToResource(p));
+            // Shown in the plan as excluded, with the reason, but never selectable.
+            list.Add(protectedPids.TryGetValue(p.Pid, out var why) ? ToResource(p) with { Protected = why } : ToResource(p));
         }
         return Task.FromResult<IReadOnlyList<Resource>>(list);
     }
@@ -81,6 +81,8 @@ public sealed class ProcessTargetType : ITargetType
             ["startTime"] = p.StartTime.ToString(CultureInfo.InvariantCulture),
             ["name"] = p.Name,
         },
+        // A pid is reused; with its start time it names one process for the life of the machine.
+        Scope = p.StartTime.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>The live process behind a resource id, or null if it exited or its pid was reused.</summary>

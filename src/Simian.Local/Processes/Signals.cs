@@ -38,6 +38,22 @@ public static partial class Signals
         }
     }
 
+    /// <summary>
+    /// Sends a signal as a fault's change: kill(2) either delivers it or changes nothing, so a refusal (EPERM, a
+    /// process already gone) is <see cref="FaultNotAppliedException"/> — could not apply, nothing to undo.
+    /// </summary>
+    public static void Inject(int pid, int signal)
+    {
+        try
+        {
+            Send(pid, signal);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new Simian.Core.Providers.FaultNotAppliedException(e.Message, e);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int kill(int pid, int sig);
 }

@@ -36,8 +36,11 @@ public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
         var client = provider.Client(settings.Values);
         var live = client is null ? [] : await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false);
         var proxies = live.Concat(defined.Where(d => live.All(l => l.Name != d.Name)));
+        var control = settings.Values.GetValueOrDefault("proxyControl") ?? LocalProvider.DefaultControl;
         return proxies.Where(p => names.Contains(p.Name)).Select(p => new Resource
         {
+            // A proxy name is unique on its server; an embedded server's proxies are known by where they listen.
+            Scope = control == LocalProvider.Embedded ? $"embedded@{p.Listen}" : control,
             Id = p.Name,
             Label = $"{p.Listen} -> {p.Upstream}",
             Attributes = new Dictionary<string, string> { ["listen"] = p.Listen, ["upstream"] = p.Upstream },

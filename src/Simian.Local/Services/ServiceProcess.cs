@@ -8,7 +8,11 @@ namespace Simian.Local.Services;
 /// <summary>A running helper process: started through /bin/sh, waited on until ready, stopped with TERM then KILL.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    private const int TailLines = 12;
+    private const int TailLineLength = 400;
+
     private readonly Process _process;
+    private readonly Queue<string> _stderrTail = new();
 
     private ServiceProcess(ServiceDefinition definition, Process process)
     {
@@ -24,12 +28,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts the service; a leading <c>simian</c> in <c>run</c> means this very program, so profiles can use its
     /// built-in demo server without knowing where it is installed.
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(ServiceDefinition definition, string simianCommand, HttpClient http, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="marker">Put in the service's environment (<see cref="ServiceFault.MarkerVariable"/>) so rollback and recover find all its processes.</param>
+    public static async Task<ServiceProcess> StartAsync(ServiceDefinition definition, string simianCommand, string marker, HttpClient http, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = definition.Run.StartsWith("simian ", StringComparison.Ordinal) ? simianCommand + definition.Run["simian".Length..] : definition.Run;
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec " + run);
+        info.Environment[ServiceFault.MarkerVariable] = marker;
         var process = new Process { StartInfo = info };
         try
         {
@@ -39,12 +45,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             throw new ProviderException($"cannot start service '{definition.Name}': {e.Message}", e);
         }
-        // Drain output so the service never blocks on a full pipe.
+        var service = new ServiceProcess(definition, process);
+        // Drain output so the service never blocks on a full pipe; keep the last lines of stderr to explain an early exit.
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => service.KeepTail(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(definition, process);
         if (definition.Ready is null) return service;
         try
         {
@@ -66,7 +72,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new ProviderException($"service '{Definition.Name}' exited with code {_process.ExitCode} before it was ready");
+                // The last lines may still be in the pipe: wait for the reader to reach its end.
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                var tail = StderrTail();
+                throw new ProviderException($"service '{Definition.Name}' exited with code {_process.ExitCode} before it was ready" +
+                    (tail.Length == 0 ? " (it wrote nothing to stderr)" : $"; its last lines of stderr:{Environment.NewLine}{tail}"));
             }
             try
             {
@@ -87,6 +97,22 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
         }
         throw new ProviderException($"service '{Definition.Name}' was not ready at {Definition.Ready} within {Simian.Core.Profiles.Duration.Format(Definition.ReadyTimeout)}");
+    }
+
+    private void KeepTail(string? line)
+    {
+        if (line is null) return;
+        lock (_stderrTail)
+        {
+            _stderrTail.Enqueue(line.Length > TailLineLength ? line[..TailLineLength] + "…" : line);
+            while (_stderrTail.Count > TailLines) _stderrTail.Dequeue();
+        }
+    }
+
+    /// <summary>The service's last lines of stderr, indented and with secrets masked.</summary>
+    public string StderrTail()
+    {
+        lock (_stderrTail) return string.Join(Environment.NewLine, _stderrTail.Select(l => "  | " + Simian.Core.Profiles.Redaction.Text(l)));
     }
 
     public async ValueTask DisposeAsync()

@@ -10,12 +10,15 @@ public sealed class ProxyControlClient
 {
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
+    private readonly TimeSpan _timeout;
 
-    /// <param name="httpClient">Owned by the caller, who also sets its timeout.</param>
+    /// <param name="httpClient">Owned by the caller.</param>
     /// <param name="baseAddress">Such as http://127.0.0.1:8474/.</param>
-    public ProxyControlClient(HttpClient httpClient, Uri baseAddress)
+    /// <param name="timeout">For each call, answer and body together (default 10 s): a server that accepts and never answers cannot hang a run.</param>
+    public ProxyControlClient(HttpClient httpClient, Uri baseAddress, TimeSpan? timeout = null)
     {
         _http = httpClient;
+        _timeout = timeout ?? TimeSpan.FromSeconds(10);
 
         // Without the trailing slash, relative paths would replace the last segment of the base instead of extending it.
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
@@ -96,22 +99,43 @@ public sealed class ProxyControlClient
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await SendCheckedAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
         try
         {
-            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
-                ?? throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response body was empty");
+            using HttpResponseMessage response = await SendCheckedAsync(method, path, content, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(typeInfo, timeout.Token).ConfigureAwait(false)
+                    ?? throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response body was empty");
+            }
+            catch (JsonException e)
+            {
+                throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response was not the expected JSON: {e.Message}", e);
+            }
         }
-        catch (JsonException e)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response was not the expected JSON: {e.Message}", e);
+            throw TimedOut(method, path, e);
         }
     }
 
     private async Task SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await SendCheckedAsync(method, path, content, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            using HttpResponseMessage response = await SendCheckedAsync(method, path, content, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(method, path, e);
+        }
     }
+
+    private ProxyControlException TimedOut(HttpMethod method, string path, Exception e) =>
+        new(null, $"the proxy control API at {_baseAddress} did not answer {method} {path} within {_timeout.TotalSeconds:0.#}s", e);
 
     private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
@@ -119,15 +143,11 @@ public sealed class ProxyControlClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new ProxyControlException(null, $"cannot reach the proxy control API at {_baseAddress}: {e.Message}", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProxyControlException(null, $"the proxy control API at {_baseAddress} did not answer {method} {path} in time", e);
         }
 
         if (response.IsSuccessStatusCode)

@@ -43,7 +43,8 @@ public sealed class RunCommandTests
         Assert.Contains("duration over, ending the fault", result.Stderr);
         Assert.Contains("steady state after rollback: restored", result.Stdout);
         var events = ReadJournal(cli.Journals().Single());
-        Assert.Equal("duration", (string?)events.Single(e => (string?)e["event"] == "undone")["by"]);
+        var faultSeq = (int)events.Single(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "latency")["seq"]!;
+        Assert.Equal("duration", (string?)events.Single(e => (string?)e["event"] == "undone" && (int?)e["seq"] == faultSeq)["by"]);
     }
 
     [Fact]
@@ -55,7 +56,10 @@ public sealed class RunCommandTests
         var json = JsonNode.Parse(result.Stdout)!;
         Assert.Equal(0, (int)json["injected"]!);
         Assert.Equal(0, (int)json["probes"]![0]!["failures"]!);
-        Assert.DoesNotContain(ReadJournal((string)json["journal"]!), e => (string?)e["event"] == "intent");
+        // The profile's demo service is started (the probes need it) and journaled; no fault is.
+        Assert.DoesNotContain(ReadJournal((string)json["journal"]!), e => (string?)e["event"] == "intent" && (string?)e["step"] != "helpers");
+        Assert.Equal("DRY RUN — nothing was injected", (string?)json["reason"]);
+        Assert.DoesNotContain("hypothesis held", result.Stdout + result.Stderr);
         // Not a terminal: plain lines, no status line or colour codes.
         Assert.DoesNotContain("\u001b", result.Stderr + result.Stdout);
     }

@@ -190,6 +190,11 @@ public sealed class MarkdownReportTests
         using var cli = new TestCli(TestCli.FixedTime());
         var journal = Write(cli, "deviated", SampleJournals.Deviated());
         var outFile = Path.Combine(cli.StateDir, "reports", "quickstart.md");
+        // A folder that does not exist is a usage error naming it, not something simian creates on a guess.
+        var missing = await cli.RunAsync("report", journal, "--out", outFile);
+        Assert.Equal(ExitCodes.Invalid, missing.ExitCode);
+        Assert.Contains($"folder {Path.GetDirectoryName(outFile)} does not exist", missing.Stderr);
+        Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
         var result = await cli.RunAsync("report", journal, "--out", outFile);
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Equal("", result.Stdout);

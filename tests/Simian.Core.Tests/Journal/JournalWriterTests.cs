@@ -93,12 +93,12 @@ public sealed class JournalWriterTests : IDisposable
     }
 
     [Fact]
-    public void Journal_and_its_lock_are_readable_only_by_their_owner()
+    public void Journal_is_readable_only_by_its_owner_and_leaves_no_lock_file_beside_it()
     {
         using var w = JournalWriter.Create(_path, _time);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_path));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(JournalWriter.LockPathFor(_path)));
+        Assert.False(File.Exists(_path + ".lock"));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class JournalWriterTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         File.WriteAllText(_path, "{\"event\":\"started\",\"runId\":\"old\"}\n");
 
-        Assert.Throws<IOException>(() => JournalWriter.Create(_path, _time));
+        Assert.Throws<JournalWriteException>(() => JournalWriter.Create(_path, _time));
 
         Assert.Equal("old", JournalState.Read(_path).RunId);
     }
@@ -117,7 +117,7 @@ public sealed class JournalWriterTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         File.WriteAllText(_path, "{\"event\":\"started\",\"runId\":\"old\"}\n");
-        Assert.Throws<IOException>(() => JournalWriter.Create(_path, _time));
+        Assert.Throws<JournalWriteException>(() => JournalWriter.Create(_path, _time));
 
         using var reopened = JournalWriter.TryOpenExisting(_path, _time);
 

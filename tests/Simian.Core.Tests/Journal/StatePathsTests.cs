@@ -17,7 +17,7 @@ public sealed class StatePathsTests
 
         Assert.Equal(root, paths.Root);
         Assert.Equal(Path.Combine(root, "journals"), paths.Journals);
-        Assert.Equal(Path.Combine(root, "locks"), paths.Locks);
+        Assert.Equal(Path.Combine(root, "registered"), paths.Registered);
     }
 
     [Fact]

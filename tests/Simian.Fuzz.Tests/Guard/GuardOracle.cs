@@ -1,3 +1,4 @@
+using Simian.Fuzz.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Simian.Core.Planning;
 using Simian.Core.Profiles;
@@ -25,7 +26,7 @@ public static class GuardOracle
         var mine = new TargetLocks(lockDir);
         try
         {
-            if (c.HeldElsewhere.Count > 0 && other.TryAcquireAll(c.HeldElsewhere, "other-run").Count > 0)
+            if (c.HeldElsewhere.Count > 0 && other.TryAcquireAll(c.HeldElsewhere).Count > 0)
             {
                 return (null!, ["[setup] could not take the other run's locks"]);
             }

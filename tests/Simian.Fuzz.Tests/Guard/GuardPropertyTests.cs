@@ -81,7 +81,7 @@ public sealed class GuardPropertyTests(ITestOutputHelper output) : IDisposable
                 // Overlapping random sets, sometimes with a target twice; other runs probe meanwhile.
                 var wanted = Enumerable.Range(0, 1 + r.Next(4)).Select(_ => pool[r.Next(pool.Length)]).ToList();
                 if (r.Next(4) == 0) _ = locks.IsHeldByOther(pool[r.Next(pool.Length)].Type, pool[r.Next(pool.Length)].Id);
-                var busy = locks.TryAcquireAll(wanted, $"run-{me}");
+                var busy = locks.TryAcquireAll(wanted);
                 if (busy.Count > 0)
                 {
                     Interlocked.Increment(ref refused);
@@ -107,7 +107,7 @@ public sealed class GuardPropertyTests(ITestOutputHelper output) : IDisposable
 
         // Nothing leaked: a fresh run takes the whole pool.
         var fresh = new TargetLocks(lockDir);
-        var leftover = fresh.TryAcquireAll(pool, "fresh");
+        var leftover = fresh.TryAcquireAll(pool);
         fresh.ReleaseAll();
         output.WriteLine($"target locks: seed {seed}, {threads} runs x {rounds} rounds over {pool.Length} targets: {acquired} acquisitions, {refused} refusals, {violations.Count} violations");
         Assert.True(violations.IsEmpty, $"seed {seed}: " + string.Join("\n", violations.Take(20)));

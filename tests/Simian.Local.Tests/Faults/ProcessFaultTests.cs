@@ -91,7 +91,8 @@ public sealed class ProcessFaultTests
         var resource = Of(sleeper) with { Attributes = new Dictionary<string, string> { ["startTime"] = "1" } };
         var fault = new ProcessKillFault();
         var ctx = Yaml.Context(resource);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => fault.ApplyAsync(ctx, new(), default));
+        // Certainly not applied: the run records it as never made, so there is nothing to recover.
+        await Assert.ThrowsAsync<Simian.Core.Providers.FaultNotAppliedException>(() => fault.ApplyAsync(ctx, new(), default));
         Assert.False(sleeper.Process.HasExited);
     }
 

@@ -120,7 +120,7 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     {
         var settings = Yaml.Settings("local", "{proxyControl: embedded, proxies: [{name: emb, listen: '127.0.0.1:0', upstream: '127.0.0.1:9'}]}");
         var type = _provider.TargetTypes.Single(t => t.Name == "local:proxy");
-        await using (await _provider.StartAsync(settings, NullRunObserver.Instance, default))
+        await using (await _provider.StartAsync(settings, new RunHelpers("test", NullRunObserver.Instance, NoHelperJournal.Instance), default))
         {
             var found = await type.ResolveAsync(Yaml.Target("local:proxy", "{names: [emb]}"), settings, default);
             Assert.Matches(@"^127\.0\.0\.1:\d+ -> 127\.0\.0\.1:9$", Assert.Single(found).Label);

@@ -45,9 +45,10 @@ public sealed class ProcessTargetTypeTests
     {
         var self = Environment.ProcessId.ToString();
         var found = await _type.ResolveAsync(Yaml.Target("local:process", "{commandRegex: '.*'}"), ProviderSettings.Empty("local"), default);
-        Assert.DoesNotContain(found, r => r.Id == self);
-        Assert.DoesNotContain(found, r => r.Id == "1");
-        Assert.NotEmpty(found);
+        // Listed, so the plan can say why, but protected: the planner never selects them.
+        Assert.Equal("simian itself", found.Single(r => r.Id == self).Protected);
+        Assert.Equal("an ancestor of simian", found.Single(r => r.Id == "1").Protected);
+        Assert.Contains(found, r => r.Protected is null);
     }
 
     [Fact]

@@ -1,17 +1,16 @@
-namespace Simian.CrashMatrix.Tests.Support;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Simian.Testing;
 
 /// <summary>Polls a condition with a deadline, so tests wait for real events without fixed sleeps.</summary>
 public static class Wait
 {
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out after {timeout} waiting for {what()}");
-            await Task.Delay(10);
-        }
-    }
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) => UntilAsync(condition, timeout, () => what);
+
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => UntilAsync(condition, timeout, () => what);
+
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> what) => UntilAsync(() => Task.FromResult(condition()), timeout, what);
 
     public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
@@ -26,8 +25,8 @@ public static class Wait
     /// <summary>A free TCP port on 127.0.0.1 (closed again before returning, so there is a small race).</summary>
     public static int FreePort()
     {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }
