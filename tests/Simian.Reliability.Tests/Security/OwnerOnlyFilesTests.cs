@@ -23,6 +23,7 @@ public sealed class OwnerOnlyFilesTests : IDisposable
         var journal = Path.Combine(_cli.StateDir, "out", "run.jsonl");
         var junit = Path.Combine(_cli.StateDir, "out", "results.xml");
         var log = Path.Combine(_cli.StateDir, "out", "run.log");
+        Directory.CreateDirectory(Path.Combine(_cli.StateDir, "out"));
 
         var planned = await _cli.RunAsync("plan", profile, "--out", plan);
         Assert.True(planned.ExitCode == 0, planned.ToString());
