@@ -248,4 +248,46 @@ public sealed class JournalWriterTests : IDisposable
         Assert.Single(text.TrimEnd('\n').Split('\n'));
         Assert.Equal("ünïcödé \"quoted\"\nnewline", (string?)JsonNode.Parse(text)!["message"]);
     }
+
+    [Fact]
+    public void A_live_journal_cannot_be_opened_for_recovery_through_a_symlink_or_a_hard_link()
+    {
+        using var live = JournalWriter.Create(_path, _time);
+        live.Started("run-1", "exp", "/p.yaml", "sha256:abc", dryRun: false);
+        var symlink = _dir.File("other-name.jsonl");
+        File.CreateSymbolicLink(symlink, _path);
+        var hardLink = _dir.File("hard-link.jsonl");
+        Assert.Equal(0, Link(_path, hardLink));
+
+        // The run's lock is on the file itself, so every name that reaches it meets the lock.
+        Assert.Null(JournalWriter.TryOpenExisting(_path, _time));
+        Assert.Null(JournalWriter.TryOpenExisting(symlink, _time));
+        Assert.Null(JournalWriter.TryOpenExisting(hardLink, _time));
+
+        live.Dispose();
+        using var recovering = JournalWriter.TryOpenExisting(symlink, _time);
+        Assert.NotNull(recovering);
+        // Two recovers never append to one journal either.
+        Assert.Null(JournalWriter.TryOpenExisting(hardLink, _time));
+    }
+
+    [Fact]
+    public void A_journal_from_a_run_that_still_holds_the_old_sidecar_lock_is_left_alone()
+    {
+        using (var w = JournalWriter.Create(_path, _time)) w.Started("run-1", "exp", "/p.yaml", "sha256:abc", dryRun: false);
+        using var oldRun = new FileStream(_path + ".lock", FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+
+        Assert.Null(JournalWriter.TryOpenExisting(_path, _time));
+    }
+
+    [Fact]
+    public void The_journal_folder_is_created_owner_only()
+    {
+        using var w = JournalWriter.Create(_path, _time);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(_path)!));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link")]
+    private static extern int Link(string existing, string newPath);
 }
