@@ -136,7 +136,8 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         await keepAlive.ConfigureAwait(false);
 
         bool? steadyAfter = null;
-        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested && all.Count > 0)
+        // Not after a refusal: the system was unhealthy before anything was done, and nothing was done.
+        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested && !refusedBefore)
         {
             _observer.Phase("checking steady state after rollback");
             steadyAfter = await SteadyAfterAsync(monitor, experiment.SteadyState).ConfigureAwait(false);

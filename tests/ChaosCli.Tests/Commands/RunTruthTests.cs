@@ -62,6 +62,24 @@ public sealed class RunTruthTests
         Assert.Contains($"cannot write --out {cli.StateDir}: it is a directory", result.Stderr);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("sandbox", "--port", "{0}")]
+    [InlineData("proxy", "serve", "--control", "127.0.0.1:{0}")]
+    [InlineData("demo-server", "--port", "{0}")]
+    public async Task A_port_in_use_is_a_usage_error_naming_it(params string[] args)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var cli = new TestCli();
+
+        var result = await cli.RunAsync(args.Select(a => a.Replace("{0}", port, StringComparison.Ordinal)).ToArray());
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"127.0.0.1:{port}: Address already in use", line);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_junit_file_that_cannot_be_written_at_the_end_warns_and_keeps_the_runs_own_exit_code()
     {

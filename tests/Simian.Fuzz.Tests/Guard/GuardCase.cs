@@ -9,7 +9,7 @@ namespace Simian.Fuzz.Tests.Guard;
 
 /// <summary>One target of a generated case: its type, its pick and what its selector matches.</summary>
 /// <remarks>An irreversible step names the fault that cannot be undone; <c>Allowed</c> is its <c>irreversible: allowed</c>.</remarks>
-public sealed record TargetCase(string Name, string Type, PickSpec Pick, IReadOnlyList<Resource> Resources, bool Irreversible, bool IrreversibleAllowed);
+public sealed record TargetCase(string Name, string Type, PickSpec Pick, IReadOnlyList<Resource> Resources, bool Irreversible, bool IrreversibleAllowed, bool Optional = false);
 
 /// <summary>
 /// One generated planner+guard input: targets and their fleets, safety settings, the instant, the pick seed, a
@@ -30,7 +30,7 @@ public sealed record GuardCase(
         SourcePath = Here.File,
         Metadata = new Metadata("guard-case", null, null, new Dictionary<string, string>()),
         Providers = new Dictionary<string, ProviderSettings>(),
-        Targets = Targets.Select(t => new TargetSpec(t.Name, t.Type, new YMapping([], Here), t.Pick, Here, Here)).ToList(),
+        Targets = Targets.Select(t => new TargetSpec(t.Name, t.Type, new YMapping([], Here), t.Pick, Here, Here, t.Optional)).ToList(),
         Safety = Safety,
         SteadyState = SteadyStateSpec.None,
         Method = Targets.Select((t, i) => (MethodStep)new FaultStep(i, $"step-{i}", t.Irreversible ? "smash" : "poke", t.Name,
@@ -52,7 +52,7 @@ public sealed record GuardCase(
             + (w is null ? "no window" : $"window {string.Join(',', w.Days.Select(d => d.ToString()[..3]))} {w.Start:HH\\:mm}-{w.End:HH\\:mm} {w.TimeZoneId}"));
         foreach (var t in Targets)
         {
-            s.AppendLine($"  target {t.Name} ({t.Type}, pick {t.Pick}{(t.Irreversible ? (t.IrreversibleAllowed ? ", irreversible allowed" : ", irreversible NOT allowed") : "")}):");
+            s.AppendLine($"  target {t.Name} ({t.Type}, pick {t.Pick}{(t.Optional ? ", optional" : "")}{(t.Irreversible ? (t.IrreversibleAllowed ? ", irreversible allowed" : ", irreversible NOT allowed") : "")}):");
             foreach (var r in t.Resources)
             {
                 s.AppendLine($"    {r.Id} tags {(r.Tags is null ? "unknown" : Tags(r.Tags))} region {r.Region ?? "-"} account {r.Account ?? "-"} zone {r.Zone ?? "-"}");

@@ -37,7 +37,7 @@ public static class GuardCaseGenerator
             resources = resources.DistinctBy(x => x.Id).ToList();
             shared.AddRange(resources);
             var irreversible = r.Next(4) == 0;
-            targets.Add(new TargetCase($"target{t}", type, Pick(r), resources, irreversible, irreversible && r.Next(3) != 0));
+            targets.Add(new TargetCase($"target{t}", type, Pick(r), resources, irreversible, irreversible && r.Next(3) != 0, Optional: r.Next(2) == 0));
         }
         var safety = new SafetySpec
         {

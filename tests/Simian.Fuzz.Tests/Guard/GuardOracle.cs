@@ -112,6 +112,11 @@ public static class GuardOracle
         {
             reasons.Add($"targetLocks: {h.Id} is held by another run");
         }
+        // No false green: a target that selects nothing, and does not say it may, means the run would test nothing there.
+        if (plan.Targets.FirstOrDefault(t => t.Selected.Count == 0 && !c.Targets.Single(x => x.Name == t.Name).Optional) is { } empty)
+        {
+            reasons.Add($"selection: {empty.Name} selected nothing");
+        }
         if (c.ThrowingCheckAt is not null)
         {
             reasons.Add("throws: a check failed");

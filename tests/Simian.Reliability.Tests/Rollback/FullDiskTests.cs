@@ -9,19 +9,8 @@ namespace Simian.Reliability.Tests.Rollback;
 /// disk during a hold ended in "internal error" with the toxic left in place, and a full disk between two steps
 /// never undid step 1.
 /// </summary>
-public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FullDiskTests(ITestOutputHelper output) : ProxyWorldTest
 {
-    private ProxyWorld _world = null!;
-    private readonly string _state = Directory.CreateTempSubdirectory("simian-fulldisk-").FullName;
-
-    public async Task InitializeAsync() => _world = await ProxyWorld.StartAsync(_state);
-
-    public async Task DisposeAsync()
-    {
-        await _world.DisposeAsync();
-        try { Directory.Delete(_state, recursive: true); } catch (IOException) { }
-    }
-
     [Fact(Timeout = 120_000)]
     public async Task A_full_disk_during_a_hold_still_rolls_back_every_change_and_says_what_recover_must_mark()
     {
@@ -32,7 +21,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
               - {name: slow, fault: latency, target: px, params: {delay: 20ms}}
               - {pause: 5m}
             """, probes: true);
-        using var run = new SimianProcess(_state, "run", profile, "--yes", "--journal", journal);
+        using var run = new SimianProcess(State, "run", profile, "--yes", "--journal", journal);
         await Wait.UntilAsync(() => Journal.Count(journal, "applied") == 1, TimeSpan.FromSeconds(60), () => "the fault to be applied\n" + run);
 
         disk.Fill();
@@ -44,14 +33,14 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("No space left on device", run.Stderr);
         Assert.Contains("restored, but the journal could not record it: slow on " + ProxyWorld.ProxyName, run.Stderr);
         Assert.DoesNotContain("internal error", run.Stderr);
-        Assert.Empty(await _world.ToxicsAsync());
+        Assert.Empty(await World.ToxicsAsync());
 
         // With space again, recover finds the change already undone and records it; a second recover finds nothing.
         disk.Free();
-        var recover = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", journal);
+        var recover = await SimianProcess.RunToEndAsync(State, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", journal);
         Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
         Assert.Contains("1 already clean", recover.Stdout);
-        var again = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", journal);
+        var again = await SimianProcess.RunToEndAsync(State, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", journal);
         Assert.Contains("nothing to recover", again.Stdout);
     }
 
@@ -68,7 +57,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
               - {pause: 3s}
               - {name: {{{longName}}}, fault: blackhole, target: px}
             """, probes: false);
-        using var run = new SimianProcess(_state, "run", profile, "--yes", "--journal", journal);
+        using var run = new SimianProcess(State, "run", profile, "--yes", "--journal", journal);
         await Wait.UntilAsync(() => Journal.Text(journal).Contains("\"phase\":\"start\",\"index\":1", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), () => "the pause to start\n" + run);
 
@@ -80,13 +69,13 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(code is ExitCodes.RollbackIncomplete or ExitCodes.Provider, $"exit {code}\n{run}");
         Assert.Contains("could not be written", run.Stdout + run.Stderr);
         Assert.DoesNotContain("internal error", run.Stderr);
-        Assert.Empty(await _world.ToxicsAsync());
+        Assert.Empty(await World.ToxicsAsync());
         Assert.Equal(0, Journal.Count(journal, "intent") - 1);
     }
 
     private string Profile(string name, string method, bool probes)
     {
-        var path = Path.Combine(_state, name + ".yaml");
+        var path = Path.Combine(State, name + ".yaml");
         var steady = probes
             ? $$$"""
               steadyState:
@@ -94,7 +83,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
                 tolerance: 1000
                 abortOnDeviation: false
                 probes:
-                  - {name: up, http: {url: "http://127.0.0.1:{{{_world.ListenPort}}}/health", timeout: 5s}}
+                  - {name: up, http: {url: "http://127.0.0.1:{{{World.ListenPort}}}/health", timeout: 5s}}
               """
             : "";
         File.WriteAllText(path, $$$"""
@@ -102,7 +91,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
             kind: Experiment
             metadata: {name: "{{{name}}}"}
             providers:
-              local: {proxyControl: "http://127.0.0.1:{{{_world.ControlPort}}}", faultTtl: 60s}
+              local: {proxyControl: "http://127.0.0.1:{{{World.ControlPort}}}", faultTtl: 60s}
             targets:
               px: {type: local:proxy, selector: {names: [{{{ProxyWorld.ProxyName}}}]}}
             {{{steady}}}

@@ -10,26 +10,15 @@ namespace Simian.Reliability.Tests.Rollback;
 /// "Simian never freezes what it depends on": the process reading simian's output is never a target, and a
 /// reader that stops reading cannot hold up a rollback.
 /// </summary>
-public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class OwnOutputTests(ITestOutputHelper output) : ProxyWorldTest
 {
-    private ProxyWorld _world = null!;
-    private readonly string _state = Directory.CreateTempSubdirectory("simian-output-").FullName;
-
-    public async Task InitializeAsync() => _world = await ProxyWorld.StartAsync(_state);
-
-    public async Task DisposeAsync()
-    {
-        await _world.DisposeAsync();
-        try { Directory.Delete(_state, recursive: true); } catch (IOException) { }
-    }
-
     [Fact(Timeout = 120_000)]
     public async Task The_tee_reading_simians_output_is_protected_and_a_target_left_with_nothing_refuses_the_run()
     {
         // `simian run … | tee LOG` with a profile that would pause exactly that tee. Before the fix the tee was
         // paused, simian blocked on its next log line, and the fault was never undone.
-        var log = Path.Combine(_state, "teed-output.log");
-        var profile = Path.Combine(_state, "pause-tee.yaml");
+        var log = Path.Combine(State, "teed-output.log");
+        var profile = Path.Combine(State, "pause-tee.yaml");
         File.WriteAllText(profile, $$$"""
             apiVersion: simian/v1
             kind: Experiment
@@ -40,7 +29,7 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
               - {name: freeze, fault: process-pause, target: teed, duration: 2s}
             """);
         var script = $"dotnet '{Repo.SimianDll}' run '{profile}' --yes 2>&1 | tee '{log}'; echo \"simian-exit=${{PIPESTATUS[0]}}\"";
-        var (code, stdout) = await BashAsync(script, TimeSpan.FromSeconds(60));
+        var (code, stdout) = await Shell.RunAsync(script, TimeSpan.FromSeconds(60));
         output.WriteLine(stdout);
 
         Assert.Equal(0, code);
@@ -55,14 +44,14 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // stderr is a pipe shrunk to one page that nobody ever reads; probes log ten lines a second. Before the fix
         // the first full pipe blocked the logger, and with it the signal handler and the rollback.
-        var journal = Path.Combine(_state, "blocked.jsonl");
-        var profile = Path.Combine(_state, "blocked.yaml");
+        var journal = Path.Combine(State, "blocked.jsonl");
+        var profile = Path.Combine(State, "blocked.yaml");
         File.WriteAllText(profile, $$$"""
             apiVersion: simian/v1
             kind: Experiment
             metadata: {name: blocked}
             providers:
-              local: {proxyControl: "http://127.0.0.1:{{{_world.ControlPort}}}", faultTtl: 60s}
+              local: {proxyControl: "http://127.0.0.1:{{{World.ControlPort}}}", faultTtl: 60s}
             targets:
               px: {type: local:proxy, selector: {names: [{{{ProxyWorld.ProxyName}}}]}}
             steadyState:
@@ -70,7 +59,7 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
               tolerance: 1000
               abortOnDeviation: false
               probes:
-                - {name: up, http: {url: "http://127.0.0.1:{{{_world.ListenPort}}}/health", timeout: 5s}}
+                - {name: up, http: {url: "http://127.0.0.1:{{{World.ListenPort}}}/health", timeout: 5s}}
             method:
               - {name: slow, fault: latency, target: px, params: {delay: 20ms}}
               - {pause: 5m}
@@ -87,7 +76,7 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
             """;
         var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { "-c", wrapper, "dotnet", Repo.SimianDll, "run", profile, "--yes", "--verbose", "--journal", journal }) info.ArgumentList.Add(a);
-        info.Environment["SIMIAN_STATE_DIR"] = _state;
+        info.Environment["SIMIAN_STATE_DIR"] = State;
         info.Environment["CI"] = "true";
         using var python = Process.Start(info)!;
         try
@@ -95,14 +84,14 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
             var pid = int.Parse((await python.StandardOutput.ReadLineAsync())!);
             // Thirty probe samples are several pages of log lines: the pipe is full long before.
             await Wait.UntilAsync(() => Journal.Count(journal, "probe") >= 30, TimeSpan.FromSeconds(60), "thirty probe samples");
-            Assert.Single(await _world.ToxicsAsync());
+            Assert.Single(await World.ToxicsAsync());
             Assert.True(await PipeIsFullAsync(pid), "the stderr pipe should be full by now");
 
             Signals.Send(pid, 15);
 
             var exit = await python.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(ExitCodes.Terminated.ToString(), exit);
-            Assert.Empty(await _world.ToxicsAsync());
+            Assert.Empty(await World.ToxicsAsync());
             var finished = Journal.Events(journal).Last();
             Assert.Equal("finished", (string?)finished["event"]);
             Assert.Equal("interrupted", (string?)finished["status"]);
@@ -116,30 +105,8 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Whether simian's stderr pipe is (nearly) full and unread: FIONREAD on a read end reopened through /proc.</summary>
     private static async Task<bool> PipeIsFullAsync(int pid)
     {
-        var (_, text) = await BashAsync($"python3 -c \"import fcntl,termios,struct,os; fd=os.open('/proc/{pid}/fd/2', os.O_RDONLY|os.O_NONBLOCK); print(struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'0000'))[0])\"", TimeSpan.FromSeconds(20));
+        var (_, text) = await Shell.RunAsync($"python3 -c \"import fcntl,termios,struct,os; fd=os.open('/proc/{pid}/fd/2', os.O_RDONLY|os.O_NONBLOCK); print(struct.unpack('i', fcntl.ioctl(fd, termios.FIONREAD, b'0000'))[0])\"", TimeSpan.FromSeconds(20));
         // Whole writes that do not fit wait: a pipe with most of its one page unread is stuck.
         return int.TryParse(text.Trim(), out var pending) && pending >= 3072;
-    }
-
-    private static async Task<(int Code, string Output)> BashAsync(string script, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(script);
-        info.Environment["CI"] = "true";
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bash -c did not finish within {timeout}: {script}\n{await stdout}\n{await stderr}");
-        }
-        return (p.ExitCode, await stdout + await stderr);
     }
 }

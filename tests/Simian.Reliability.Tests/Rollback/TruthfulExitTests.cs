@@ -99,14 +99,14 @@ public sealed class TruthfulExitTests(ITestOutputHelper output) : IDisposable
                   - {name: freeze, fault: process-pause, target: s, duration: 1s}
                 """);
             Chown(home);
-            var (code, text) = await Shell($"cd '{home}' && setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME='{home}' SIMIAN_STATE_DIR='{home}/state' CI=true dotnet '{Repo.SimianDll}' run '{profile}' --yes");
+            var (code, text) = await Shell.RunAsync($"cd '{home}' && setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME='{home}' SIMIAN_STATE_DIR='{home}/state' CI=true dotnet '{Repo.SimianDll}' run '{profile}' --yes", TimeSpan.FromSeconds(90));
             output.WriteLine(text);
             Assert.Equal(ExitCodes.Provider, code);
             Assert.Contains("could not be applied", text);
             Assert.Contains("not permitted to signal", text);
             Assert.DoesNotContain("NOT RESTORED", text);
             Assert.NotEqual('T', Simian.Local.Processes.ProcFs.Get(sleeper.Id)!.State);
-            var (recoverCode, recovered) = await Shell($"cd '{home}' && setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME='{home}' SIMIAN_STATE_DIR='{home}/state' dotnet '{Repo.SimianDll}' recover");
+            var (recoverCode, recovered) = await Shell.RunAsync($"cd '{home}' && setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME='{home}' SIMIAN_STATE_DIR='{home}/state' dotnet '{Repo.SimianDll}' recover", TimeSpan.FromSeconds(90));
             Assert.Equal(0, recoverCode);
             Assert.Contains("nothing to recover", recovered);
         }
@@ -140,18 +140,6 @@ public sealed class TruthfulExitTests(ITestOutputHelper output) : IDisposable
     {
         using var p = Process.Start("chown", ["-R", "nobody:nogroup", dir]);
         p.WaitForExit();
-    }
-
-    private static async Task<(int Code, string Output)> Shell(string script)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(script);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        return (p.ExitCode, await stdout + await stderr);
     }
 
     /// <summary>Accepts connections on loopback and never answers them: a control API or endpoint gone silent.</summary>
