@@ -82,6 +82,14 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
 
     public IReadOnlyList<(string TargetType, IFault Fault)> HelperFaults { get; } = [(ServiceFault.TargetType, new ServiceFault())];
 
+    public IReadOnlyList<HelperPlan> Describe(ProviderSettings settings)
+    {
+        var services = ServiceDefinitions.Read(settings.Node?.Get("services") as YSequence, new DiagnosticBag());
+        return services.Select(s => new HelperPlan(Name, s.Name, Redaction.Text(s.Run),
+            (s.Ready is null ? "" : $"ready when {Redaction.Url(s.Ready)} answers; ") +
+            "started only after approval, so processes it starts cannot be in this plan's targets")).ToList();
+    }
+
     public async Task<IAsyncDisposable> StartAsync(ProviderSettings settings, RunHelpers run, CancellationToken cancellationToken)
     {
         var observer = run.Observer;

@@ -93,6 +93,17 @@ public static class PlanJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteStartArray("helpers");
+        foreach (var h in plan.Helpers)
+        {
+            w.WriteStartObject();
+            w.WriteString("provider", h.Provider);
+            w.WriteString("name", h.Name);
+            w.WriteString("run", h.Command);
+            if (h.Note is null) w.WriteNull("note"); else w.WriteString("note", h.Note);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteString("rollback", e.Rollback switch { RollbackMode.OnDeviation => "on-deviation", RollbackMode.Never => "never", _ => "always" });
         w.WriteStartArray("guard");
         foreach (var g in plan.Guard)

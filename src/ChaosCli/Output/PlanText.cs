@@ -58,6 +58,12 @@ public static class PlanText
             foreach (var p in ss.Probes) s.AppendLine($"  {p.Name}: {p.Describe()}");
         }
         s.AppendLine();
+        if (plan.Helpers.Count > 0)
+        {
+            s.AppendLine("Started by the run once approved (never by plan), stopped at the end");
+            foreach (var h in plan.Helpers) s.AppendLine($"  {h.Provider} service {h.Name}: {h.Command}{(h.Note is null ? "" : $"  ({h.Note})")}");
+            s.AppendLine();
+        }
         s.AppendLine("Guard");
         foreach (var g in plan.Guard)
         {

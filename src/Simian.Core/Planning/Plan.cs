@@ -13,6 +13,8 @@ public sealed record Plan
     public required IReadOnlyList<TargetPlan> Targets { get; init; }
     public required IReadOnlyList<StepPlan> Method { get; init; }
     public required IReadOnlyList<GuardVerdict> Guard { get; init; }
+    /// <summary>What the run starts once approved (services a profile names): shown, never run, by the plan.</summary>
+    public IReadOnlyList<HelperPlan> Helpers { get; init; } = [];
 
     public bool Allowed => Guard.All(g => g.Passed);
 

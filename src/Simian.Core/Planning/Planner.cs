@@ -35,6 +35,11 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         }
 
         var method = experiment.Method.Select(step => Describe(step, targets)).ToList();
+        var helpers = new List<HelperPlan>();
+        foreach (var (name, settings) in experiment.Providers)
+        {
+            if (registry.Provider(name) is IProviderLifecycle lifecycle) helpers.AddRange(lifecycle.Describe(settings));
+        }
         var draft = new Plan
         {
             Experiment = experiment,
@@ -44,6 +49,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
             Targets = targets,
             Method = method,
             Guard = [],
+            Helpers = helpers,
         };
         return draft with { Guard = guard.Evaluate(new GuardInput(draft, time.GetUtcNow(), locks)) };
     }

@@ -15,8 +15,17 @@ public interface IProviderLifecycle
     /// <summary>The undo code for what <see cref="StartAsync"/> journals, by the target type name it journals under.</summary>
     IReadOnlyList<(string TargetType, IFault Fault)> HelperFaults { get; }
 
+    /// <summary>
+    /// What <see cref="StartAsync"/> would start, in words (commands included, secrets masked), for the plan: nothing
+    /// from a profile runs before approval, so the approver must see it first.
+    /// </summary>
+    IReadOnlyList<HelperPlan> Describe(ProviderSettings settings);
+
     Task<IAsyncDisposable> StartAsync(ProviderSettings settings, RunHelpers run, CancellationToken cancellationToken);
 }
+
+/// <summary>One helper a run would start after approval: its name, what it runs, and a note for the plan.</summary>
+public sealed record HelperPlan(string Provider, string Name, string Command, string? Note = null);
 
 /// <summary>What a provider's start-up gets from the run: its id, progress output and the journal.</summary>
 public sealed record RunHelpers(string RunId, IRunObserver Observer, IHelperJournal Journal);
