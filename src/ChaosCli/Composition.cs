@@ -9,7 +9,7 @@ public static class Composition
 {
     public static ProviderRegistry CreateRegistry(HttpClient http, TimeProvider time, string simianCommand, Func<string, string?> env) => new(
     [
-        new LocalProvider(http, time, simianCommand),
+        new LocalProvider(http, time, simianCommand, env),
         new AwsProvider(time, env),
     ]);
 }

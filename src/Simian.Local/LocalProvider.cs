@@ -20,17 +20,20 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
     public const string DefaultControl = "http://127.0.0.1:8474";
     public const string Embedded = "embedded";
 
-    private static readonly string[] Keys = ["proxyControl", "faultTtl", "proxies", "services"];
+    private static readonly string[] Keys = ["proxyControl", "proxyToken", "faultTtl", "proxies", "services"];
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly string _simianCommand;
+    private readonly Func<string, string?> _env;
     private Uri? _embeddedControl;
+    private string? _embeddedToken;
 
-    public LocalProvider(HttpClient http, TimeProvider time, string simianCommand)
+    public LocalProvider(HttpClient http, TimeProvider time, string simianCommand, Func<string, string?>? env = null)
     {
         _http = http;
         _time = time;
         _simianCommand = simianCommand;
+        _env = env ?? (_ => null);
         TargetTypes = [new ProcessTargetType(), new ProxyTargetType(this)];
     }
 
@@ -57,6 +60,11 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
             }
         }
         // The proxy refuses a longer TTL when the fault is applied; say so now, where the profile says it.
+        // Where the token is, never the token: a profile is shared, reviewed and committed.
+        if (r.String("proxyToken") is { } token && !ProxyToken.IsSource(token))
+        {
+            diagnostics.Error(r.Raw("proxyToken")!.Location, "proxyToken names where the token is — env:NAME or file:PATH — never the token itself");
+        }
         r.Duration("faultTtl", min: TimeSpan.FromSeconds(1), max: TimeSpan.FromMilliseconds(ProxyServer.MaxTtlMs));
         ProxyDefinitions.Read(r.Sequence("proxies"), diagnostics);
         ServiceDefinitions.Read(r.Sequence("services"), diagnostics);
@@ -73,9 +81,10 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
         if (control == Embedded)
         {
             var live = _embeddedControl;
-            return live is null ? null : new ProxyControlClient(_http, live);
+            return live is null ? null : new ProxyControlClient(_http, live, token: _embeddedToken);
         }
-        return new ProxyControlClient(_http, new Uri(control));
+        var token = settings.GetValueOrDefault("proxyToken") is { } source ? ProxyToken.Resolve(source, _env) : null;
+        return new ProxyControlClient(_http, new Uri(control), token: token);
     }
 
     internal static bool IsEmbedded(IReadOnlyDictionary<string, string> settings) => settings.GetValueOrDefault("proxyControl") == Embedded;
@@ -119,7 +128,9 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
             if (IsEmbedded(settings.Values))
             {
                 scope.Server = new ProxyServer(_time, new Random(Environment.ProcessId));
-                scope.Control = new ProxyControlServer(scope.Server, "127.0.0.1:0");
+                // Only this run talks to its embedded proxy: a fresh token keeps other local users and web pages out.
+                _embeddedToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+                scope.Control = new ProxyControlServer(scope.Server, "127.0.0.1:0", token: _embeddedToken);
                 _embeddedControl = scope.Control.Start();
                 observer.Phase($"embedded fault proxy control API on {_embeddedControl}");
             }

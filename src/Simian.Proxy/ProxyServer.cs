@@ -34,12 +34,24 @@ public sealed class ProxyServer : IAsyncDisposable
     }
 
     /// <summary>Starts listening; a listen port of 0 binds an ephemeral port, which the returned Listen shows.</summary>
+    /// <summary>
+    /// Whether proxies may listen beyond loopback (<c>proxy serve --allow-remote-listen</c>). Off by default: a proxy
+    /// on a public address would hand anyone who reaches it a path to the upstream.
+    /// </summary>
+    public bool AllowRemoteListen { get; init; }
+
     public ProxyInfo CreateProxy(string name, string listen, string upstream)
     {
         ProxyNames.Validate(name, "proxy");
         if (!HostPort.TryParseListen(listen, out IPEndPoint listenEndPoint, out string error))
         {
             throw new ProxyException(ProxyErrorKind.Invalid, $"proxy {name}: {error}");
+        }
+
+        if (!AllowRemoteListen && !IPAddress.IsLoopback(listenEndPoint.Address))
+        {
+            throw new ProxyException(ProxyErrorKind.Invalid,
+                $"proxy {name}: listen address {listen} is not loopback; proxies listen on 127.0.0.1 or ::1 unless the server was started with --allow-remote-listen");
         }
 
         if (!HostPort.TryParseUpstream(upstream, out string host, out int port, out error))

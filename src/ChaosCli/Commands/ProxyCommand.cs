@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Simian.Core;
 using Simian.Core.Diagnostics;
+using Simian.Local.Proxies;
 using Simian.Proxy;
 
 namespace Simian.Cli.Commands;
@@ -12,13 +13,18 @@ public static class ProxyCommand
     {
         var control = new Option<string>("--control") { Description = "Control API address (loopback only)", DefaultValueFactory = _ => "127.0.0.1:8474" };
         var config = new Option<string?>("--config") { Description = "YAML file of proxies to create at start: proxies: [{name, listen, upstream}]" };
-        var serve = new Command("serve", "Serve the fault proxy until SIGINT/SIGTERM; faults carry a time-to-live so they heal if simian dies") { control, config };
-        serve.SetAction(async (parse, ct) => await ServeAsync(context, parse.GetValue(control)!, parse.GetValue(config), ct).ConfigureAwait(false));
+        var tokenFile = new Option<string?>("--token-file") { Description = "Require this bearer token (the file's first line; owner-only) on every control API request; or set SIMIAN_PROXY_TOKEN" };
+        var allowRemote = new Option<bool>("--allow-remote-listen") { Description = "Let proxies listen on non-loopback addresses (off: POST /proxies and --config refuse them)" };
+        var serve = new Command("serve", "Serve the fault proxy until SIGINT/SIGTERM; faults carry a time-to-live so they heal if simian dies") { control, config, tokenFile, allowRemote };
+        serve.SetAction(async (parse, ct) => await ServeAsync(context, parse.GetValue(control)!, parse.GetValue(config), ct,
+            parse.GetValue(tokenFile), parse.GetValue(allowRemote)).ConfigureAwait(false));
         return new Command("proxy", "The TCP fault proxy (latency, blackhole, reset, bandwidth)") { serve };
     }
 
-    public static async Task<int> ServeAsync(CliContext context, string control, string? configPath, CancellationToken cancellationToken)
+    public static async Task<int> ServeAsync(CliContext context, string control, string? configPath, CancellationToken cancellationToken,
+        string? tokenFile = null, bool allowRemoteListen = false)
     {
+        var token = tokenFile is not null ? ProxyToken.ReadFile(tokenFile, "--token-file") : context.Services.Env("SIMIAN_PROXY_TOKEN");
         ProxyConfig? config = null;
         if (configPath is not null)
         {
@@ -34,7 +40,7 @@ public static class ProxyCommand
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var attached = context.Services.Signals.Attach(stop);
-        await using var server = new ProxyServer(context.Services.Time, new Random(Environment.ProcessId), context.Stderr);
+        await using var server = new ProxyServer(context.Services.Time, new Random(Environment.ProcessId), context.Stderr) { AllowRemoteListen = allowRemoteListen };
         foreach (var p in config?.Proxies ?? [])
         {
             try
@@ -50,7 +56,7 @@ public static class ProxyCommand
         ProxyControlServer api;
         try
         {
-            api = new ProxyControlServer(server, control, context.Stderr);
+            api = new ProxyControlServer(server, control, context.Stderr, string.IsNullOrEmpty(token) ? null : token);
         }
         catch (ArgumentException e)
         {
@@ -61,7 +67,7 @@ public static class ProxyCommand
             try
             {
                 var url = api.Start();
-                await context.Stderr.WriteLineAsync($"fault proxy control API on {url} (Ctrl-C to stop)").ConfigureAwait(false);
+                await context.Stderr.WriteLineAsync($"fault proxy control API on {url}{(string.IsNullOrEmpty(token) ? "" : ", token required")} (Ctrl-C to stop)").ConfigureAwait(false);
             }
             catch (ProxyException e)
             {

@@ -11,14 +11,17 @@ public sealed class ProxyControlClient
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
     private readonly TimeSpan _timeout;
+    private readonly string? _token;
 
     /// <param name="httpClient">Owned by the caller.</param>
     /// <param name="baseAddress">Such as http://127.0.0.1:8474/.</param>
     /// <param name="timeout">For each call, answer and body together (default 10 s): a server that accepts and never answers cannot hang a run.</param>
-    public ProxyControlClient(HttpClient httpClient, Uri baseAddress, TimeSpan? timeout = null)
+    /// <param name="token">Sent as <c>Authorization: Bearer</c> when the server requires one.</param>
+    public ProxyControlClient(HttpClient httpClient, Uri baseAddress, TimeSpan? timeout = null, string? token = null)
     {
         _http = httpClient;
         _timeout = timeout ?? TimeSpan.FromSeconds(10);
+        _token = string.IsNullOrEmpty(token) ? null : token;
 
         // Without the trailing slash, relative paths would replace the last segment of the base instead of extending it.
         _baseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
@@ -106,7 +109,9 @@ public sealed class ProxyControlClient
             using HttpResponseMessage response = await SendCheckedAsync(method, path, content, timeout.Token).ConfigureAwait(false);
             try
             {
-                return await response.Content.ReadFromJsonAsync(typeInfo, timeout.Token).ConfigureAwait(false)
+                var body = await ReadBoundedAsync(response, MaxResponseBytes, timeout.Token).ConfigureAwait(false)
+                    ?? throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response is larger than {MaxResponseBytes} bytes");
+                return JsonSerializer.Deserialize(body, typeInfo)
                     ?? throw new ProxyControlException(response.StatusCode, $"{method} {path}: the response body was empty");
             }
             catch (JsonException e)
@@ -140,6 +145,7 @@ public sealed class ProxyControlClient
     private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(_baseAddress, path)) { Content = content };
+        if (_token is not null) request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _token);
         HttpResponseMessage response;
         try
         {
@@ -162,9 +168,29 @@ public sealed class ProxyControlClient
         }
     }
 
+    /// <summary>Largest answer the client reads: a control API that streams without end cannot eat memory.</summary>
+    public const int MaxResponseBytes = 4 * 1024 * 1024;
+
+    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > limit) return null;
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
     private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadBoundedAsync(response, 64 * 1024, cancellationToken).ConfigureAwait(false);
+        string body = bytes is null ? $"(an error body larger than 64 KiB)" : System.Text.Encoding.UTF8.GetString(bytes);
         try
         {
             if (JsonSerializer.Deserialize(body, ControlJsonContext.Default.ErrorResponse)?.Error is { Length: > 0 } error)

@@ -14,17 +14,68 @@ public sealed class ProxyControlServer : IAsyncDisposable
     private readonly ProxyServer _proxies;
     private readonly IPEndPoint _endPoint;
     private readonly TextWriter _log;
+    private readonly byte[]? _token;
     private HttpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private volatile bool _stopping;
 
     /// <param name="address">host:port on loopback; port 0 picks a free port. Anything else throws ArgumentException.</param>
-    public ProxyControlServer(ProxyServer proxies, string address, TextWriter? log = null)
+    /// <param name="token">When set, every request must carry <c>Authorization: Bearer &lt;token&gt;</c>.</param>
+    public ProxyControlServer(ProxyServer proxies, string address, TextWriter? log = null, string? token = null)
     {
         _proxies = proxies;
         _endPoint = ControlAddress.Parse(address);
         _log = log is null ? TextWriter.Null : TextWriter.Synchronized(log);
+        _token = string.IsNullOrEmpty(token) ? null : System.Text.Encoding.UTF8.GetBytes("Bearer " + token);
     }
+
+    /// <summary>
+    /// Why a request is refused before it reaches an endpoint, or null. The API is reachable from any web page the
+    /// operator has open (loopback is not a boundary for a browser): a cross-site request is recognised by its
+    /// Origin or Sec-Fetch-Site header, and a body that is not JSON is one a page can send without asking (a
+    /// "simple" request), so both are 403. A token, when set, is required of everyone.
+    /// </summary>
+    private (int Status, string Message)? Refusal(HttpListenerRequest request)
+    {
+        if (_token is not null)
+        {
+            var given = System.Text.Encoding.UTF8.GetBytes(request.Headers["Authorization"] ?? "");
+            if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, _token))
+            {
+                return (401, "this control API needs its token: Authorization: Bearer <token>");
+            }
+        }
+
+        if (request.Headers["Origin"] is { } origin && !IsOwnOrigin(origin))
+        {
+            return (403, $"cross-site requests are refused (Origin {origin})");
+        }
+
+        if (request.Headers["Sec-Fetch-Site"] is { } site && site is not ("same-origin" or "none"))
+        {
+            return (403, $"cross-site requests are refused (Sec-Fetch-Site {site})");
+        }
+
+        if (request.HasEntityBody && !IsJson(request.ContentType))
+        {
+            return (403, $"a request body must be application/json, not '{request.ContentType}'");
+        }
+
+        return null;
+    }
+
+    private bool IsOwnOrigin(string origin)
+    {
+        if (BaseAddress is null || !Uri.TryCreate(origin, UriKind.Absolute, out var o) || o.Scheme != "http" || o.Port != BaseAddress.Port)
+        {
+            return false;
+        }
+
+        return o.Host == BaseAddress.Host || o.Host == "localhost";
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Where the API is served, such as http://127.0.0.1:8474/; set by Start.</summary>
     public Uri? BaseAddress { get; private set; }
@@ -223,6 +274,13 @@ public sealed class ProxyControlServer : IAsyncDisposable
         {
             try
             {
+                if (Refusal(context.Request) is { } refused)
+                {
+                    Log($"control API: refused {context.Request.HttpMethod} {context.Request.Url?.AbsolutePath}: {refused.Message}");
+                    await WriteErrorAsync(response, refused.Status, refused.Message).ConfigureAwait(false);
+                    return;
+                }
+
                 await DispatchAsync(context.Request, response).ConfigureAwait(false);
             }
             catch (ProxyException e)
