@@ -2,6 +2,8 @@ using System.CommandLine;
 using Simian.Cli.Logging;
 using Simian.Cli.Output;
 using Simian.Core;
+using Simian.Core.Journal;
+using Simian.Core.Platform;
 using Simian.Core.Running;
 
 namespace Simian.Cli.Commands;
@@ -21,12 +23,32 @@ public static class RecoverCommand
     public static async Task<int> RunAsync(CliContext context, string? journal, string output)
     {
         var s = context.Services;
+        if (journal is not null)
+        {
+            // Named explicitly, a journal may be another user's (an on-call engineer recovering a colleague's run), but
+            // it is never reached through a symlink: what recover obeys is the file itself.
+            var id = Posix.Lstat(journal) ?? throw new InvalidInputException($"journal {journal} does not exist");
+            if (id.IsSymlink) throw new InvalidInputException($"journal {journal} is a symbolic link; name the journal file itself");
+            if (!id.IsRegularFile) throw new InvalidInputException($"journal {journal} is {id.KindText}, not a journal");
+        }
+        else
+        {
+            s.State.EnsureOwnerOnly(create: false);
+        }
         var paths = journal is not null ? [journal] : s.State.ExistingJournals().ToList();
-        if (journal is not null && !File.Exists(journal)) throw new InvalidInputException($"journal {journal} does not exist");
         using var log = LogSetup.Create(context.Stderr, false, null);
         var recovery = new Recovery(s.Registry, new UndoExecutor(s.Time, s.UndoAttempts), s.Time, new LogRunObserver(log, s.Time));
         var reports = new List<RecoveryReport>();
-        foreach (var path in paths) reports.Add(await recovery.RecoverAsync(path).ConfigureAwait(false));
+        foreach (var path in paths)
+        {
+            // Found by the scan: only this user's own journals, never a file someone else could have planted.
+            if (journal is null && Posix.Lstat(path) is { } found && StatePaths.Unsafe(found, expectDirectory: false) is { } why)
+            {
+                reports.Add(new RecoveryReport(path, "", $"skipped: {why}", 0, 0, []));
+                continue;
+            }
+            reports.Add(await recovery.RecoverAsync(path).ConfigureAwait(false));
+        }
         var failed = reports.Where(r => !r.Complete).ToList();
         if (output == "json")
         {

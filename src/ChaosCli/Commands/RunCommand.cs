@@ -54,6 +54,8 @@ public static class RunCommand
         if (options.Journal is not null) OutputFile.Check(options.Journal, "--journal", mustNotExist: true);
         if (options.JUnit is not null) OutputFile.Check(options.JUnit, "--junit");
         if (options.LogFile is not null) OutputFile.Check(options.LogFile, "--log-file");
+        // The state folder holds what a later recover obeys: it must be this user's alone (or is created so).
+        s.State.EnsureOwnerOnly(create: true);
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
         IRunObserver observer = new LogRunObserver(log, s.Time);
         // A live status line only for a person at a terminal; pipelines get plain lines.

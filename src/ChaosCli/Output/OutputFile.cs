@@ -36,12 +36,13 @@ public static class OutputFile
     public static void WriteOwnerOnly(string path, string what, Action<Stream> write)
     {
         var full = Check(path, what);
-        var temp = full + ".tmp-" + Environment.ProcessId;
+        // A fresh, unguessable name created with O_EXCL: never a file (or symlink) someone else put there.
+        var temp = $"{full}.tmp-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}";
         try
         {
             using (var stream = new FileStream(temp, new FileStreamOptions
             {
-                Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             }))
             {

@@ -88,6 +88,8 @@ public sealed class JournalWriter : IDisposable
     {
         // Journals written before the lock moved onto the journal itself kept it in a sidecar file.
         if (LegacyLockHeld(path)) return null;
+        var before = Posix.Lstat(path);
+        if (before is { IsRegularFile: false } notFile) throw new InvalidInputException($"journal {path} is {notFile.KindText}; recover opens only the journal file itself");
         FileStream file;
         try
         {
@@ -99,6 +101,13 @@ public sealed class JournalWriter : IDisposable
         }
         try
         {
+            // What was opened is what was checked: a swap for a symlink in between is refused (O_NOFOLLOW by identity).
+            var opened = Posix.Fstat(file.SafeFileHandle);
+            if (before is not { } b || b.Device != opened.Device || b.Inode != opened.Inode)
+            {
+                file.Dispose();
+                throw new InvalidInputException($"journal {path} changed while it was being opened; refusing it");
+            }
             if (!Posix.TryLockExclusive(file.SafeFileHandle))
             {
                 file.Dispose();

@@ -25,6 +25,45 @@ public sealed record StatePaths(string Root)
         return new StatePaths(Path.Combine(home, ".local", "state", "simian"));
     }
 
+    /// <summary>
+    /// Like ssh with ~/.ssh: the state folder and its subfolders must be directories (not symlinks) that only this
+    /// user controls — owned by them, not writable by group or others — or nothing is read from or written to them
+    /// (exit 2). A shared <c>SIMIAN_STATE_DIR=/tmp/…</c> must not let another user plant a journal that a later
+    /// <c>recover</c> obeys. Missing folders are created owner-only (0700).
+    /// </summary>
+    public void EnsureOwnerOnly(bool create)
+    {
+        foreach (var dir in new[] { Root, Journals, Registered })
+        {
+            var id = Posix.Lstat(dir);
+            if (id is null)
+            {
+                if (!create) continue;
+                try
+                {
+                    Directory.CreateDirectory(dir, OwnerOnlyFolder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new InvalidInputException($"cannot create the state folder {dir}: {e.Message}");
+                }
+                id = Posix.Lstat(dir);
+            }
+            if (id is not { } found) continue;
+            if (Unsafe(found, expectDirectory: true) is { } why) throw new InvalidInputException($"refusing the state folder {dir}: {why}");
+        }
+    }
+
+    /// <summary>Why a path that should be this user's own file or folder is not, or null when it is.</summary>
+    public static string? Unsafe(FileIdentity id, bool expectDirectory)
+    {
+        if (id.IsSymlink) return "it is a symbolic link";
+        if (expectDirectory ? !id.IsDirectory : !id.IsRegularFile) return $"it is {id.KindText}";
+        if (id.Uid != Posix.EffectiveUid) return $"it is owned by uid {id.Uid}, not by you (uid {Posix.EffectiveUid})";
+        if ((id.Mode & 0x12) != 0) return $"it is writable by {((id.Mode & 0x10) != 0 ? "group" : "others")} (mode {Convert.ToString(id.Mode & 0xFFF, 8)}; chmod go-w it)";
+        return null;
+    }
+
     public string NewJournalPath(string experiment, string runId, DateTimeOffset now) =>
         Path.Combine(Journals, $"{now:yyyyMMdd'T'HHmmss'Z'}-{experiment}-{runId}.jsonl");
 
@@ -74,6 +113,8 @@ public sealed record StatePaths(string Root)
         {
             foreach (var file in Directory.EnumerateFiles(Registered, "*.path").Order(StringComparer.Ordinal))
             {
+                // A registration someone else wrote is not ours to follow.
+                if (Posix.Lstat(file) is not { } reg || Unsafe(reg, expectDirectory: false) is not null) continue;
                 string path;
                 try
                 {

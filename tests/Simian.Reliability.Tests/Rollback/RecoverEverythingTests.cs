@@ -51,18 +51,24 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task Recover_never_undoes_a_live_run_through_a_symlink_to_its_journal()
+    public async Task Recover_never_undoes_a_live_run_through_another_name_for_its_journal()
     {
         var profile = PauseProfile("symlinked", services: false);
         var journal = Path.Combine(_elsewhere, "run.jsonl");
         using var run = new SimianProcess(_state, "run", profile, "--yes", "--journal", journal);
         await Wait.UntilAsync(() => Journal.Count(journal, "applied") == 1, TimeSpan.FromSeconds(60), () => "the pause\n" + run);
-        var link = Path.Combine(_state, "link.jsonl");
-        File.CreateSymbolicLink(link, journal);
+        var symlink = Path.Combine(_state, "symlink.jsonl");
+        File.CreateSymbolicLink(symlink, journal);
+        var hardLink = Path.Combine(_elsewhere, "hard-link.jsonl");
+        using (var ln = Process.Start("ln", [journal, hardLink])) await ln.WaitForExitAsync();
 
-        var recover = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", link);
+        var throughSymlink = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", symlink);
+        var throughHardLink = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover", "--journal", hardLink);
 
-        Assert.Contains("still in progress", recover.Stdout);
+        // A symlink is never followed; a hard link is the same file, whose lock the live run holds.
+        Assert.Equal(ExitCodes.Invalid, throughSymlink.ExitCode);
+        Assert.Contains("is a symbolic link", throughSymlink.Stderr);
+        Assert.Contains("still in progress", throughHardLink.Stdout);
         Assert.Equal('T', ProcFs.Get(_sleeper.Id)!.State);
         run.Signal(2);
         Assert.Equal(ExitCodes.Interrupted, await run.WaitAsync(TimeSpan.FromSeconds(60)));
