@@ -28,7 +28,7 @@ public sealed class Fleet
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = Simian.Shared.BoundedRead.Text(path, 64 * 1024 * 1024, "fleet file");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -28,6 +28,7 @@ public static class ProxyCommand
         ProxyConfig? config = null;
         if (configPath is not null)
         {
+            if (Simian.Core.Platform.Posix.Stat(configPath) is { IsRegularFile: false } kind) throw new InvalidInputException($"--config {configPath} is {kind.KindText}, not a regular file");
             try
             {
                 config = ProxyConfig.Load(configPath);

@@ -43,6 +43,7 @@ public static class SandboxCommand
         if (path is null) return new Fleet();
         try
         {
+            if (Simian.Core.Platform.Posix.Stat(path) is { IsRegularFile: false } kind) throw new InvalidInputException($"--fleet {path} is {kind.KindText}, not a regular file");
             return Fleet.Load(path);
         }
         catch (FleetException e) when (e.Path is not null)

@@ -1,3 +1,4 @@
+using Simian.Core.Platform;
 using System.Text.Json;
 using Simian.Core;
 using Simian.Core.Planning;
@@ -168,7 +169,8 @@ public static class PlanJson
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            Posix.RequireRegularFile(path, "plan file");
+            text = Simian.Shared.BoundedRead.Text(path, 256 * 1024 * 1024, "plan file");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

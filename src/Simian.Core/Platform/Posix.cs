@@ -56,6 +56,16 @@ public static partial class Posix
     /// <summary>What <paramref name="path"/> leads to, following symlinks, or null when nothing is.</summary>
     public static FileIdentity? Stat(string path) => Statx(AtFdCwd, path, 0);
 
+    /// <summary>
+    /// Throws an <see cref="IOException"/> naming <paramref name="path"/> unless it leads to a regular file: a FIFO
+    /// would block the open itself, a device could be read without end.
+    /// </summary>
+    public static void RequireRegularFile(string path, string what)
+    {
+        var id = Stat(path) ?? throw new FileNotFoundException($"{what} {path} does not exist", path);
+        if (!id.IsRegularFile) throw new IOException($"{what} {path} is {id.KindText}, not a regular file");
+    }
+
     /// <summary>The identity of an open file.</summary>
     public static FileIdentity Fstat(SafeFileHandle handle)
     {

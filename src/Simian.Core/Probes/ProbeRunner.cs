@@ -21,7 +21,13 @@ public sealed class ProbeRunner(HttpClient http, TimeProvider time) : IProbeRunn
         try
         {
             using var request = new HttpRequestMessage(new HttpMethod(p.Method), p.Url);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            // The body is read (a probe measures the whole answer) but not kept beyond a cap: a server that answers
+            // without end costs the probe its timeout, never simian's memory.
+            await using (var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false))
+            {
+                await BoundedOutput.DrainAsync(body, timeout.Token).ConfigureAwait(false);
+            }
             var elapsed = time.GetElapsedTime(started);
             var status = (int)response.StatusCode;
             if (status != p.ExpectStatus)
@@ -69,8 +75,9 @@ public sealed class ProbeRunner(HttpClient http, TimeProvider time) : IProbeRunn
             return new(p.Name, false, TimeSpan.Zero, $"cannot start: {e.Message}", time.GetUtcNow());
         }
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        // At most the last 64 KiB of each stream is kept (the rest is counted and dropped), whatever the command prints.
+        var stdout = BoundedOutput.DrainAsync(process.StandardOutput.BaseStream, cancellationToken);
+        var stderr = BoundedOutput.DrainAsync(process.StandardError.BaseStream, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(p.Timeout);
         try
@@ -84,7 +91,7 @@ public sealed class ProbeRunner(HttpClient http, TimeProvider time) : IProbeRunn
             return new(p.Name, false, time.GetElapsedTime(started), $"did not finish within {Duration.Format(p.Timeout)}", time.GetUtcNow());
         }
         var elapsed = time.GetElapsedTime(started);
-        var output = Tail((await stderr.ConfigureAwait(false)) + (await stdout.ConfigureAwait(false)));
+        var output = Tail((await stderr.ConfigureAwait(false)).Text + (await stdout.ConfigureAwait(false)).Text);
         return process.ExitCode == p.ExpectExit
             ? new(p.Name, true, elapsed, $"exit {process.ExitCode} in {Ms(elapsed)}", time.GetUtcNow())
             : new(p.Name, false, elapsed, $"exit {process.ExitCode}, expected {p.ExpectExit}{(output.Length > 0 ? ": " + output : "")}", time.GetUtcNow());
@@ -95,6 +102,31 @@ public sealed class ProbeRunner(HttpClient http, TimeProvider time) : IProbeRunn
         // Masked before it is cut: a cut through `token=…` would leave a value without the name that marks it secret.
         s = Redaction.Text(s.Trim().ReplaceLineEndings(" "));
         return s.Length > 200 ? "…" + s[^200..] : s;
+    }
+
+    /// <summary>Reads a stream to its end keeping only its last bytes: probe output a server or command controls.</summary>
+    internal static class BoundedOutput
+    {
+        public const int KeepBytes = 64 * 1024;
+
+        public static async Task<(string Text, long Total)> DrainAsync(Stream stream, CancellationToken cancellationToken)
+        {
+            var kept = new byte[KeepBytes];
+            var chunk = new byte[16 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                // A ring: the newest KeepBytes bytes stay, older ones are counted and forgotten.
+                for (var i = 0; i < read; i++) kept[(total + i) % KeepBytes] = chunk[i];
+                total += read;
+            }
+            var length = (int)Math.Min(total, KeepBytes);
+            var start = total <= KeepBytes ? 0 : (int)(total % KeepBytes);
+            var ordered = new byte[length];
+            for (var i = 0; i < length; i++) ordered[i] = kept[(start + i) % KeepBytes];
+            return (System.Text.Encoding.UTF8.GetString(ordered), total);
+        }
     }
 
     internal static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0}ms";

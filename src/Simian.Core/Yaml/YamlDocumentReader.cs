@@ -32,12 +32,17 @@ public static class YamlDocumentReader
                 diagnostics.Error(new SourceLocation(path, 1, 1), "file not found");
                 return null;
             }
+            if (Platform.Posix.Stat(path) is { IsRegularFile: false } kind)
+            {
+                diagnostics.Error(new SourceLocation(path, 1, 1), $"it is {kind.KindText}, not a regular file");
+                return null;
+            }
             if (info.Length > MaxBytes)
             {
                 diagnostics.Error(new SourceLocation(path, 1, 1), $"file is {info.Length} bytes; a profile may be at most {MaxBytes} bytes");
                 return null;
             }
-            bytes = File.ReadAllBytes(path);
+            bytes = Simian.Shared.BoundedRead.Bytes(path, MaxBytes, "profile");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -53,7 +53,18 @@ public sealed class ProcessTargetType : ITargetType
         {
             var path = Path.IsPathRooted(pidFile) ? pidFile : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(target.Location.File)) ?? ".", pidFile);
             if (!File.Exists(path)) return Task.FromResult<IReadOnlyList<Resource>>([]);
-            if (!int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+            string text;
+            try
+            {
+                // A pid file is a few digits in a regular file: a FIFO, a device or a huge file is refused, not read.
+                Simian.Core.Platform.Posix.RequireRegularFile(path, "pid file");
+                text = Simian.Shared.BoundedRead.Text(path, 64, "pid file");
+            }
+            catch (IOException e)
+            {
+                throw new ProviderException(e.Message, e);
+            }
+            if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var p))
             {
                 throw new ProviderException($"pid file {path} does not hold a process id");
             }

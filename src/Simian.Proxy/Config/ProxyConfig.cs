@@ -21,7 +21,7 @@ public sealed class ProxyConfig
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = Simian.Shared.BoundedRead.Text(path, 1024 * 1024, "proxy config");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

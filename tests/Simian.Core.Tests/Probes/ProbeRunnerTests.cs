@@ -96,4 +96,49 @@ public sealed class ProbeRunnerTests : IDisposable
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request, cancellationToken);
     }
+
+    [Fact]
+    public async Task A_command_that_prints_megabytes_keeps_only_a_bounded_tail()
+    {
+        // 8 MB of output, then a recognisable last line: read to the end, only the last 64 KiB kept.
+        var result = await new ProbeRunner(new HttpClient(), TimeProvider.System)
+            .RunAsync(Command("head -c 8000000 /dev/zero | tr '\\0' x; echo; echo the-last-line; exit 3"), CancellationToken.None);
+
+        Assert.False(result.Ok);
+        Assert.EndsWith("the-last-line", result.Detail);
+        Assert.True(result.Detail.Length < 400, result.Detail.Length.ToString());
+    }
+
+    [Fact]
+    public async Task An_http_answer_without_end_costs_the_probe_its_timeout_and_nothing_more()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await socket.ReceiveAsync(new byte[4096]);
+            await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"u8.ToArray());
+            var filler = new byte[64 * 1024];
+            try
+            {
+                while (!stop.IsCancellationRequested) await socket.SendAsync(filler);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+        });
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var probe = new HttpProbeSpec("endless", $"http://127.0.0.1:{port}/", 200, TimeSpan.FromSeconds(1), null, "GET");
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var result = await new ProbeRunner(new HttpClient(new SocketsHttpHandler { UseProxy = false }), TimeProvider.System).RunAsync(probe, CancellationToken.None);
+
+        stop.Cancel();
+        Assert.False(result.Ok);
+        Assert.Contains("no answer within 1s", result.Detail);
+        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - before < 32 * 1024 * 1024, "the body was kept");
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
