@@ -44,6 +44,8 @@ public static partial class Redaction
         text = AccessKeyPattern().Replace(text, m => m.Value[..4] + "****************");
         text = BearerPattern().Replace(text, "Bearer ***");
         text = UrlCredentialPattern().Replace(text, "://***:***@");
+        text = AuthorizationPattern().Replace(text, m => m.Groups["key"].Value + "***");
+        text = SecretFlagPattern().Replace(text, m => m.Groups["key"].Value + "***");
         text = SecretValuePattern().Replace(text, m => m.Groups["key"].Value + m.Groups["sep"].Value + "***");
         return text;
     }
@@ -53,6 +55,14 @@ public static partial class Redaction
 
     [GeneratedRegex(@"Bearer\s+[A-Za-z0-9\-._~+/]+=*", RegexOptions.IgnoreCase)]
     private static partial Regex BearerPattern();
+
+    // An Authorization header as tools print it, whatever its scheme: `Authorization: Basic dXNlcjpwYXNz`.
+    [GeneratedRegex(@"(?<key>\bauthorization[""']?\s*[:=]\s*[""']?)(?:(?:basic|bearer|digest|token|aws4-hmac-sha256)\s+)?[^\s""',;]+", RegexOptions.IgnoreCase)]
+    private static partial Regex AuthorizationPattern();
+
+    // A secret passed as a command-line flag with a space: `--password hunter2`, `-token abc` (`=` is SecretValuePattern's).
+    [GeneratedRegex(@"(?<key>(?:^|\s)--?(?:password|passwd|pass|token|secret|api-?key|access-?key|secret-?key|client-?secret)\s+)(?!-)[^\s""']+", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretFlagPattern();
 
     [GeneratedRegex(@"://[^/\s:@]+:[^/\s@]+@")]
     private static partial Regex UrlCredentialPattern();

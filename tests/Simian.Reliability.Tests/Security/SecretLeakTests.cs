@@ -14,7 +14,8 @@ public sealed class SecretLeakTests
     private const string SessionToken = "IQoJb3JpZ2luX2VjSESSIONTOKENxyz";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    private static readonly string[] Secrets = ["SECRET123", "SIGSECRET", "PASSWORD", AwsSandbox.GameDaySecret, SessionToken, AwsSandbox.GameDayKeyId];
+    private static readonly string[] Secrets =
+        ["SECRET123", "SIGSECRET", "PASSWORD", AwsSandbox.GameDaySecret, SessionToken, AwsSandbox.GameDayKeyId, "SVCSECRET", "PWSECRET", "PROCSECRET", "AUTHSECRET"];
 
     [Fact]
     public async Task No_output_file_or_stream_of_any_verb_shows_a_secret()
@@ -26,10 +27,17 @@ public sealed class SecretLeakTests
         using var site = new LoopbackSite(_ => File.Exists(flag) ? 500 : 200);
         var env = new Dictionary<string, string>(AwsSandbox.GameDay) { ["AWS_SESSION_TOKEN"] = SessionToken };
         var outputs = new List<(string What, string Text)>();
+        // A process whose command line carries secrets, as a target: its label reaches the plan, journal and report.
+        var marker = "leak-" + Guid.NewGuid().ToString("N")[..8];
+        using var secretive = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh")
+        {
+            ArgumentList = { "-c", "sleep 300", marker, "--password", "PROCSECRET", "Authorization: Basic AUTHSECRET" },
+            UseShellExecute = false,
+        })!;
         try
         {
-            var profile = WriteProfile(dir, "leaky", sandbox, site, flag, "- {name: stop-one, fault: instance-stop, target: web, duration: 1s}\n  - {name: deny, fault: bucket-deny, target: assets, duration: 1s}");
-            var crashing = WriteProfile(dir, "leaky-crash", sandbox, site, flag, "- {name: stop-one, fault: instance-stop, target: web}\n  - {pause: 5m}");
+            var profile = WriteProfile(dir, "leaky", sandbox, site, flag, marker, "- {name: stop-one, fault: instance-stop, target: web, duration: 1s}\n  - {name: deny, fault: bucket-deny, target: assets, duration: 1s}\n  - {name: freeze, fault: process-pause, target: proc, duration: 1s}");
+            var crashing = WriteProfile(dir, "leaky-crash", sandbox, site, flag, marker, "- {name: stop-one, fault: instance-stop, target: web}\n  - {pause: 5m}");
             var broken = Path.Combine(dir, "broken.yaml");
             File.WriteAllText(broken, File.ReadAllText(profile)
                 .Replace("url: \"http://", "url: \"ftp://")
@@ -60,7 +68,8 @@ public sealed class SecretLeakTests
             // A run whose probes fail while the faults are held: their details reach every output.
             using (var run = new SimianProcess(dir, env, "run", profile, "--plan", plan, "--journal", journal, "--junit", junit, "--log-file", log, "--verbose"))
             {
-                await Wait.UntilAsync(() => Journal.Count(journal, "applied") >= 1 || run.Process.HasExited, Patience, () => "a fault applied\n" + run.Stderr);
+                // The helper service's start is the first `applied`, the first fault's the second.
+                await Wait.UntilAsync(() => Journal.Count(journal, "applied") >= 2 || run.Process.HasExited, Patience, () => "a fault applied\n" + run.Stderr);
                 File.WriteAllText(flag, "");
                 var exit = await run.WaitAsync(Patience);
                 outputs.Add(("run stdout", run.Stdout));
@@ -74,7 +83,7 @@ public sealed class SecretLeakTests
             var crashJournal = Path.Combine(dir, "crash.jsonl");
             using (var run = new SimianProcess(dir, env, "run", crashing, "--yes", "--journal", crashJournal, "--output", "json"))
             {
-                await Wait.UntilAsync(() => Journal.Count(crashJournal, "applied") == 1 || run.Process.HasExited, Patience, () => "a fault applied\n" + run.Stderr);
+                await Wait.UntilAsync(() => Journal.Count(crashJournal, "applied") == 2 || run.Process.HasExited, Patience, () => "a fault applied\n" + run.Stderr);
                 File.WriteAllText(flag, "");
                 await Wait.UntilAsync(() => Journal.Count(crashJournal, "probe") >= 4, Patience, () => "failing probes\n" + run.Stderr);
                 run.Process.Kill();
@@ -84,6 +93,8 @@ public sealed class SecretLeakTests
             }
             await Simian("recover", 0, "recover", "--journal", crashJournal);
             await Simian("recover json", 0, "recover", "--output", "json");
+            await Simian("report", 0, "report", journal);
+            await Simian("report html", 0, "report", crashJournal, "--format", "html");
             Assert.All(sandbox.State.Instances(), i => Assert.Equal("running", i.State));
 
             foreach (var file in new[] { plan, journal, junit, log, crashJournal })
@@ -91,7 +102,7 @@ public sealed class SecretLeakTests
                 outputs.Add((Path.GetFileName(file), File.ReadAllText(file)));
             }
             // The secrets did reach the outputs, masked: the probes failed and said what they saw.
-            foreach (var masked in new[] { "aws_secret_access_key = ***", "\"SessionToken\": \"***\"", "X-Amz-Security-Token: ***", "Bearer ***", "://***:***@", "token=***", "X-Amz-Signature=***" })
+            foreach (var masked in new[] { "--token=***", "--password ***", "Authorization: ***", "aws_secret_access_key = ***", "\"SessionToken\": \"***\"", "X-Amz-Security-Token: ***", "://***:***@", "token=***", "X-Amz-Signature=***" })
             {
                 Assert.True(outputs.Any(o => o.Text.Contains(masked, StringComparison.Ordinal)), $"nothing shows {masked}: the test did not exercise that path");
             }
@@ -103,11 +114,12 @@ public sealed class SecretLeakTests
         }
         finally
         {
+            secretive.Kill();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
 
-    private static string WriteProfile(string dir, string name, Simian.Sandbox.SandboxServer sandbox, LoopbackSite site, string flag, string method)
+    private static string WriteProfile(string dir, string name, Simian.Sandbox.SandboxServer sandbox, LoopbackSite site, string flag, string marker, string method)
     {
         // Prints secrets the way tools do when they fail: a signed URL, a bearer header, an AWS config line, JSON.
         var command = $"if [ -e '{flag}' ]; then "
@@ -123,7 +135,11 @@ public sealed class SecretLeakTests
             metadata: {name: {{{name}}}}
             providers:
               aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
+              local:
+                services:
+                  - {name: helper, run: "sh -c 'sleep 300' helper --token=SVCSECRET --password PWSECRET"}
             targets:
+              proc: {type: local:process, selector: {commandContains: "{{{marker}}}"}}
               web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a]}, pick: {count: 1}}
               assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
             safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
