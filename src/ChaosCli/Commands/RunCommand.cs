@@ -53,7 +53,7 @@ public static class RunCommand
         // Every file the run will write is checked before anything happens: a typo is exit 2, not a failure halfway.
         if (options.Journal is not null) OutputFile.Check(options.Journal, "--journal", mustNotExist: true);
         if (options.JUnit is not null) OutputFile.Check(options.JUnit, "--junit");
-        if (options.LogFile is not null) OutputFile.Check(options.LogFile, "--log-file");
+        if (options.LogFile is not null) OutputFile.CheckAppendable(options.LogFile, "--log-file");
         // The state folder holds what a later recover obeys: it must be this user's alone (or is created so).
         s.State.EnsureOwnerOnly(create: true);
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);

@@ -1,4 +1,5 @@
 using Simian.Core;
+using Simian.Core.Journal;
 using Simian.Core.Platform;
 using Simian.Core.Profiles;
 
@@ -28,6 +29,20 @@ public static class OutputFile
             // A symlink is checked by what it leads to.
             var target = e.IsSymlink ? Posix.Stat(full) : e;
             if (target is { IsRegularFile: false } t) throw new InvalidInputException($"cannot write {what} {path}: it is {t.KindText}, not a file");
+        }
+        return full;
+    }
+
+    /// <summary>
+    /// For a file simian appends to (a log): besides <see cref="Check"/>, an existing one must be this user's own
+    /// regular file — never a symlink, which would send the appends (as root, perhaps) wherever it points.
+    /// </summary>
+    public static string CheckAppendable(string path, string what)
+    {
+        var full = Check(path, what);
+        if (Posix.Lstat(full) is { } existing && StatePaths.Unsafe(existing, expectDirectory: false) is { } why)
+        {
+            throw new InvalidInputException($"cannot append to {what} {path}: {why}");
         }
         return full;
     }
