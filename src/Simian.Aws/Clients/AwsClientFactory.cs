@@ -8,10 +8,13 @@ namespace Simian.Aws.Clients;
 
 /// <summary>
 /// Builds real SDK clients. With an endpoint, every service goes to it (path-style for S3) and signs for the
-/// region; without one, the SDK picks the regional AWS endpoint. SDK retries are off in both cases.
+/// region; without one, the SDK picks the regional AWS endpoint. SDK retries are off in both cases, and no answer
+/// is read past <see cref="BoundedHttpClientFactory.MaxResponseBytes"/>.
 /// </summary>
 public sealed class AwsClientFactory : IAwsClientFactory
 {
+    private static readonly BoundedHttpClientFactory Http = new();
+
     public IAmazonEC2 Ec2(AwsConnection connection) =>
         new AmazonEC2Client(connection.Credentials, Configure(new AmazonEC2Config(), connection, connection.Region));
 
@@ -30,6 +33,8 @@ public sealed class AwsClientFactory : IAwsClientFactory
     {
         config.MaxErrorRetry = 0;
         config.Timeout = connection.HttpTimeout;
+        // Every answer is read up to a cap, like every other answer simian reads from a server.
+        config.HttpClientFactory = Http;
         if (connection.Endpoint is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();

@@ -250,7 +250,7 @@ public sealed class JournalWriterTests : IDisposable
     }
 
     [Fact]
-    public void A_live_journal_cannot_be_opened_for_recovery_through_a_symlink_or_a_hard_link()
+    public void A_live_journal_cannot_be_opened_for_recovery_through_a_hard_link_and_never_through_a_symlink()
     {
         using var live = JournalWriter.Create(_path, _time);
         live.Started("run-1", "exp", "/p.yaml", "sha256:abc", dryRun: false);
@@ -259,16 +259,16 @@ public sealed class JournalWriterTests : IDisposable
         var hardLink = _dir.File("hard-link.jsonl");
         Assert.Equal(0, Link(_path, hardLink));
 
-        // The run's lock is on the file itself, so every name that reaches it meets the lock.
+        // The run's lock is on the file itself, so every name that reaches it meets the lock; a symlink is not followed.
         Assert.Null(JournalWriter.TryOpenExisting(_path, _time));
-        Assert.Null(JournalWriter.TryOpenExisting(symlink, _time));
         Assert.Null(JournalWriter.TryOpenExisting(hardLink, _time));
+        Assert.Contains("symbolic link", Assert.Throws<InvalidInputException>(() => JournalWriter.TryOpenExisting(symlink, _time)).Message);
 
         live.Dispose();
-        using var recovering = JournalWriter.TryOpenExisting(symlink, _time);
+        using var recovering = JournalWriter.TryOpenExisting(hardLink, _time);
         Assert.NotNull(recovering);
         // Two recovers never append to one journal either.
-        Assert.Null(JournalWriter.TryOpenExisting(hardLink, _time));
+        Assert.Null(JournalWriter.TryOpenExisting(_path, _time));
     }
 
     [Fact]

@@ -30,7 +30,8 @@ public sealed class TruthfulExitTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ExitCodes.Interrupted, await run.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains("nothing was changed", run.Stderr);
         Assert.DoesNotContain("rolling back", run.Stderr);
-        Assert.False(Directory.Exists(Path.Combine(_state, "journals")), "a run stopped while planning writes no journal");
+        var journals = Path.Combine(_state, "journals");
+        Assert.True(!Directory.Exists(journals) || Directory.GetFiles(journals).Length == 0, "a run stopped while planning writes no journal");
     }
 
     [Fact(Timeout = 120_000)]
