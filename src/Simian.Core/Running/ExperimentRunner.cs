@@ -26,7 +26,9 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         /// <summary>Kept alive only between a successful apply and the start of its undo.</summary>
         public volatile bool Live;
 
-        public string What => $"{Name} on {Context.Resource.Id}";
+        public bool Helper { get; init; }
+
+        public string What => Helper ? $"helper '{Context.Resource.Id}'" : $"{Name} on {Context.Resource.Id}";
     }
 
     /// <summary>What a rollback pass did: undos that failed, and undos done that the journal could not record.</summary>
@@ -321,7 +323,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             interruption.MarkChanged();
             var seq = journal.Intent(JournalWriter.HelpersStep, fault.Name, targetType, resource.Id, resource, reversible: true, settings.Values, undo, description);
             var context = new FaultContext(runId, JournalWriter.HelpersStep, resource, new Yaml.YMapping([], new Diagnostics.SourceLocation("", 0, 0)), null, settings, time);
-            lock (helpers) helpers.Add(new Active(seq, $"helper '{resource.Id}'", targetType, fault, context, undo, null));
+            lock (helpers) helpers.Add(new Active(seq, "helper", targetType, fault, context, undo, null) { Helper = true });
             return seq;
         }
 
@@ -422,7 +424,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 var outcome = await undo.UndoAsync(a.Fault, ctx).ConfigureAwait(false);
                 TryRecord(() => journal.Undone(a.Seq, by, outcome), a.What, result.Unrecorded);
                 result.Restored++;
-                _observer.Phase($"restored {a.What}");
+                _observer.Phase(a.Helper ? $"stopped {a.What}" : $"restored {a.What}");
             }
             catch (Exception e)
             {
