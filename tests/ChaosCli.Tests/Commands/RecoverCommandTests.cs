@@ -30,6 +30,8 @@ public sealed class RecoverCommandTests
             var stat = File.ReadAllText($"/proc/{sleeper.Id}/stat");
             var startTime = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
             Process.Start("kill", ["-STOP", sleeper.Id.ToString()])!.WaitForExit();
+            // kill(2) returns before the target has stopped; on a loaded machine that can take a while.
+            await Wait.UntilAsync(() => StateOf(sleeper.Id) == 'T', TimeSpan.FromSeconds(30), "the sleeper to stop");
             // A journal as a crashed run leaves it: the intent and applied lines, nothing after.
             var journals = Path.Combine(cli.StateDir, "journals");
             Directory.CreateDirectory(journals);
@@ -44,13 +46,18 @@ public sealed class RecoverCommandTests
             var journal = Assert.Single(JsonDocument.Parse(result.Stdout).RootElement.GetProperty("journals").EnumerateArray());
             Assert.Equal("recovered", journal.GetProperty("outcome").GetString());
             Assert.Equal(1, journal.GetProperty("restored").GetInt32());
-            var state = File.ReadAllText($"/proc/{sleeper.Id}/stat");
-            Assert.NotEqual('T', state[state.LastIndexOf(')') + 2]);
+            await Wait.UntilAsync(() => StateOf(sleeper.Id) != 'T', TimeSpan.FromSeconds(30), "the sleeper to run again");
         }
         finally
         {
             sleeper.Kill();
         }
+    }
+
+    private static char StateOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
     }
 
     [Fact]

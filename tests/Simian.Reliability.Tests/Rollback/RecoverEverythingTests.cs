@@ -33,7 +33,7 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
         await Wait.UntilAsync(() => Journal.Count(journal, "applied") == 2, TimeSpan.FromSeconds(60), () => "the service and the pause\n" + run);
         var runId = (string)Journal.Events(journal)[0]["runId"]!;
         var marker = $"{ServiceFault.MarkerVariable}={ServiceFault.Marker(runId, "helper")}";
-        Assert.Equal('T', ProcFs.Get(_sleeper.Id)!.State);
+        await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State == 'T', TimeSpan.FromSeconds(30), "the sleeper to stop");
 
         run.Process.Kill();
         await run.Process.WaitForExitAsync();
@@ -44,7 +44,7 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
         output.WriteLine(recover.ToString());
         Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
         Assert.Contains($"{journal}: recovered: 2 restored", recover.Stdout);
-        Assert.NotEqual('T', ProcFs.Get(_sleeper.Id)!.State);
+        await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State != 'T', TimeSpan.FromSeconds(30), "the sleeper to run again");
         Assert.Empty(ProcFs.WithEnvironment(marker));
         var again = await SimianProcess.RunToEndAsync(_state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover");
         Assert.Contains("nothing to recover", again.Stdout);
@@ -57,6 +57,7 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
         var journal = Path.Combine(_elsewhere, "run.jsonl");
         using var run = new SimianProcess(_state, "run", profile, "--yes", "--journal", journal);
         await Wait.UntilAsync(() => Journal.Count(journal, "applied") == 1, TimeSpan.FromSeconds(60), () => "the pause\n" + run);
+        await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State == 'T', TimeSpan.FromSeconds(30), "the sleeper to stop");
         var symlink = Path.Combine(_state, "symlink.jsonl");
         File.CreateSymbolicLink(symlink, journal);
         var hardLink = Path.Combine(_elsewhere, "hard-link.jsonl");
@@ -72,7 +73,7 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
         Assert.Equal('T', ProcFs.Get(_sleeper.Id)!.State);
         run.Signal(2);
         Assert.Equal(ExitCodes.Interrupted, await run.WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.NotEqual('T', ProcFs.Get(_sleeper.Id)!.State);
+        await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State != 'T', TimeSpan.FromSeconds(30), "the sleeper to run again");
     }
 
     [Fact(Timeout = 120_000)]

@@ -50,6 +50,7 @@ public sealed class StateFolderTests : IDisposable
         File.WriteAllLines(planted, File.ReadAllLines(journal).Where(l => !l.Contains("\"event\":\"undone\"") && !l.Contains("\"event\":\"finished\"")));
         using (var chown = Process.Start("chown", ["nobody", planted])) await chown.WaitForExitAsync();
         Signals.Send(_sleeper.Id, Signals.Stop);
+        await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State == 'T', TimeSpan.FromSeconds(30), "the sleeper to stop");
 
         var recover = await SimianProcess.RunToEndAsync(state, new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "recover");
 
