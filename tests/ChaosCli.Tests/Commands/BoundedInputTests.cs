@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Simian.Cli.Tests.Support;
 using Simian.Core;
 
@@ -14,7 +13,7 @@ public sealed class BoundedInputTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task A_pid_file_that_is_a_fifo_or_huge_is_a_provider_error_not_a_hang()
     {
-        var fifo = Fifo("pid.fifo");
+        var fifo = TestFiles.Fifo(_cli.StateDir, "pid.fifo");
         var huge = Path.Combine(_cli.StateDir, "huge.pid");
         File.WriteAllText(huge, new string('1', 10_000));
 
@@ -30,7 +29,7 @@ public sealed class BoundedInputTests : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task A_profile_fleet_or_proxy_config_that_is_a_fifo_is_refused_at_once()
     {
-        var fifo = Fifo("input.fifo");
+        var fifo = TestFiles.Fifo(_cli.StateDir, "input.fifo");
 
         var profile = await _cli.RunAsync("validate", fifo);
         var fleet = await _cli.RunAsync("sandbox", "--port", "0", "--fleet", fifo);
@@ -110,14 +109,6 @@ public sealed class BoundedInputTests : IDisposable
             method:
               - {name: freeze, fault: process-pause, target: s, duration: 1s}
             """);
-        return path;
-    }
-
-    private string Fifo(string name)
-    {
-        var path = Path.Combine(_cli.StateDir, name);
-        using var p = Process.Start("mkfifo", [path]);
-        p.WaitForExit();
         return path;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Simian.Cli.Tests.Support;
 using Simian.Core;
 using Simian.Core.Journal;
@@ -44,7 +43,7 @@ public sealed class RunTruthTests
             "missing" => Path.Combine(cli.StateDir, "no-such-folder", "x.out"),
             "device" => "/dev/null",
             "symlink" => Symlink(cli.StateDir),
-            _ => Fifo(cli.StateDir),
+            _ => TestFiles.Fifo(cli.StateDir, "fifo"),
         };
         var result = await cli.RunAsync("run", Repo.Fixture("run-proxy.yaml"), "--yes", option, path);
 
@@ -156,14 +155,6 @@ public sealed class RunTruthTests
         var link = Path.Combine(dir, "run.log");
         File.CreateSymbolicLink(link, target);
         return link;
-    }
-
-    private static string Fifo(string dir)
-    {
-        var path = Path.Combine(dir, "fifo");
-        using var p = Process.Start("mkfifo", [path]);
-        p.WaitForExit();
-        return path;
     }
 
     /// <summary>A person at a terminal who never answers: ReadLine blocks until the test ends.</summary>
