@@ -70,15 +70,7 @@ public static class OutputFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             try { File.Delete(temp); } catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
-            throw new EnvironmentException($"cannot write {what} {path}: {Reason(e)}", e);
+            throw new EnvironmentException($"cannot write {what} {path}: {Redaction.Text(IoErrors.Reason(e))}", e);
         }
-    }
-
-    /// <summary>The operating system's reason without .NET's restatement of the path.</summary>
-    public static string Reason(Exception e)
-    {
-        var message = Redaction.Text(e.Message);
-        var cut = message.IndexOf(" : '", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
     }
 }

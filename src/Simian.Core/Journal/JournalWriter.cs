@@ -308,20 +308,12 @@ public sealed class JournalWriter : IDisposable
 
 /// <summary>The journal could not be written: a full disk, an I/O error, a path that is not a writable file.</summary>
 public sealed class JournalWriteException(string path, Exception inner, string? eventKind = null)
-    : SimianException($"cannot write the journal {path}{(eventKind is null ? "" : $" ({eventKind})")}: {ReasonOf(inner)}", inner)
+    : SimianException($"cannot write the journal {path}{(eventKind is null ? "" : $" ({eventKind})")}: {IoErrors.Reason(inner)}", inner)
 {
     public string JournalPath { get; } = path;
 
     /// <summary>The operating system's reason, e.g. "No space left on device".</summary>
-    public string Reason { get; } = ReasonOf(inner);
+    public string Reason { get; } = IoErrors.Reason(inner);
 
     public override int ExitCode => ExitCodes.Provider;
-
-    private static string ReasonOf(Exception e)
-    {
-        // .NET's messages name the path again ("No space left on device : '/x/j.jsonl'"); keep the reason.
-        var message = e.Message;
-        var cut = message.IndexOf(" : '", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
-    }
 }
