@@ -45,13 +45,15 @@ public sealed class SignalHub : IDisposable
         var exitCode = signal == "SIGTERM" ? ExitCodes.Terminated : ExitCodes.Interrupted;
         if (run is not null)
         {
+            // Read before the request: once it is made, the run may reach its rollback before this line is written.
+            var wasRollingBack = run.RollingBack;
             var first = run.Request(signal, exitCode);
             // A run already rolling back on its own is not cut short by a first signal either.
             if (first && !run.Changed)
             {
                 stderr?.WriteLine($"simian: {signal} received: stopping; nothing has been changed");
             }
-            else if (first && !run.RollingBack)
+            else if (first && !wasRollingBack)
             {
                 stderr?.WriteLine($"simian: {signal} received: stopping and rolling back (this may take a moment)");
             }
