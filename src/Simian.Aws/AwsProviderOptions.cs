@@ -18,6 +18,9 @@ public sealed record AwsProviderOptions
     /// <summary>How often undo re-reads an instance that is still stopping before it can be started.</summary>
     public TimeSpan StatePollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long undo waits for a started instance to be seen running before it reports it not restored.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The SDK's own per-request HTTP timeout (Polly's per-attempt timeout normally fires first).</summary>
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

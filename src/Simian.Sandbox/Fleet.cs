@@ -22,6 +22,9 @@ public sealed class Fleet
 
     public List<FleetBucket> Buckets { get; } = [];
 
+    /// <summary>Auto Scaling groups with settings of their own; tagged instances name the rest.</summary>
+    public List<FleetAutoScalingGroup> AutoScalingGroups { get; } = [];
+
     /// <summary>Reads a fleet file; errors read <c>path:line:col: error: ...</c>.</summary>
     public static Fleet Load(string path)
     {
@@ -69,6 +72,17 @@ public sealed class Fleet
             {
                 throw new FleetException($"instance id '{instance.Id}' is listed twice");
             }
+        }
+
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in AutoScalingGroups)
+        {
+            if (!groups.Add(group.Name))
+            {
+                throw new FleetException($"Auto Scaling group '{group.Name}' is listed twice");
+            }
+
+            Check(FleetRules.GroupError(group));
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

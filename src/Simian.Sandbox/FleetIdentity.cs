@@ -16,4 +16,10 @@ public sealed class FleetIdentity
 
     /// <summary>Defaults to the account in <see cref="Arn"/>.</summary>
     public string? Account { get; set; }
+
+    /// <summary>
+    /// Actions this identity's IAM policies do not allow (e.g. <c>ec2:StartInstances</c>, <c>autoscaling:*</c>):
+    /// EC2 answers them with UnauthorizedOperation, Auto Scaling with AccessDenied, as for a real missing permission.
+    /// </summary>
+    public List<string> DeniedActions { get; } = [];
 }

@@ -22,6 +22,28 @@ internal static class FleetRules
     public static string? CountError(int count) =>
         count is >= 0 and <= MaxGeneratedPerBlock ? null : $"count must be between 0 and {MaxGeneratedPerBlock}";
 
+    /// <summary>What CreateAutoScalingGroup would refuse: sizes out of order, unknown processes or health check types.</summary>
+    public static string? GroupError(FleetAutoScalingGroup group)
+    {
+        if (group.Name.Length is 0 or > 255) return "Auto Scaling group name must be 1 to 255 characters";
+        var unknown = group.SuspendedProcesses.FirstOrDefault(p => !AutoScaling.AutoScalingModel.Processes.Contains(p, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            return $"group '{group.Name}': unknown process '{unknown}'; known processes: {string.Join(", ", AutoScaling.AutoScalingModel.Processes)}";
+        }
+
+        if (group.HealthCheckType is not ("EC2" or "ELB")) return $"group '{group.Name}': healthCheckType must be EC2 or ELB";
+        if (group.HealthCheckGracePeriod < 0) return $"group '{group.Name}': healthCheckGracePeriod must not be negative";
+        var min = group.MinSize ?? 0;
+        if (group.MaxSize is { } max && min > max) return $"group '{group.Name}': minSize {min} is above maxSize {max}";
+        if (group.DesiredCapacity is { } desired && (desired < min || (group.MaxSize is { } m && desired > m)))
+        {
+            return $"group '{group.Name}': desiredCapacity {desired} must be between minSize and maxSize";
+        }
+
+        return null;
+    }
+
     public static string? BucketNameError(string name)
     {
         var valid = name.Length is >= 3 and <= 63

@@ -9,8 +9,10 @@ namespace Simian.Sandbox;
 /// <summary>Reads fleet YAML through YamlDotNet's representation model, reporting errors with their location.</summary>
 internal sealed class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets"];
-    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account"];
+    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups"];
+    private static readonly string[] GroupKeys =
+        ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
+    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions"];
     private static readonly string[] InstanceKeys =
         ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
@@ -92,6 +94,20 @@ internal sealed class FleetYamlReader
                     }
 
                     break;
+                case "autoScalingGroups":
+                    foreach (var item in Sequence(value, key))
+                    {
+                        var group = ReadGroup(item);
+                        Check(item, FleetRules.GroupError(group));
+                        if (fleet.AutoScalingGroups.Exists(g => g.Name == group.Name))
+                        {
+                            throw Error(item, $"Auto Scaling group '{group.Name}' is listed twice");
+                        }
+
+                        fleet.AutoScalingGroups.Add(group);
+                    }
+
+                    break;
                 case "buckets":
                     var names = new HashSet<string>(StringComparer.Ordinal);
                     foreach (var item in Sequence(value, key))
@@ -113,8 +129,25 @@ internal sealed class FleetYamlReader
     private FleetIdentity ReadIdentity(YamlNode node)
     {
         string? accessKeyId = null, secret = null, arn = null, userId = null, account = null;
+        var denied = new List<string>();
         ForEachKey(node, "identity", IdentityKeys, (key, value) =>
         {
+            if (key == "deniedActions")
+            {
+                foreach (var item in Sequence(value, key))
+                {
+                    var action = Scalar(item, "action");
+                    if (action != "*" && !action.Contains(':', StringComparison.Ordinal))
+                    {
+                        throw Error(item, $"denied action '{action}' must read service:Action, e.g. ec2:StartInstances");
+                    }
+
+                    denied.Add(action);
+                }
+
+                return;
+            }
+
             var text = Scalar(value, key);
             switch (key)
             {
@@ -128,7 +161,7 @@ internal sealed class FleetYamlReader
                     break;
             }
         });
-        return new FleetIdentity
+        var identity = new FleetIdentity
         {
             AccessKeyId = accessKeyId ?? throw Error(node, "identity is missing 'accessKeyId'"),
             Arn = arn ?? throw Error(node, "identity is missing 'arn'"),
@@ -136,6 +169,8 @@ internal sealed class FleetYamlReader
             UserId = userId,
             Account = account,
         };
+        identity.DeniedActions.AddRange(denied);
+        return identity;
     }
 
     private FleetInstance ReadInstance(YamlNode node)
@@ -201,6 +236,41 @@ internal sealed class FleetYamlReader
             }
         });
         return hasCount ? generator : throw Error(node, "generate entry is missing 'count'");
+    }
+
+    private FleetAutoScalingGroup ReadGroup(YamlNode node)
+    {
+        var group = new FleetAutoScalingGroup { Name = "" };
+        string? name = null;
+        ForEachKey(node, "Auto Scaling group", GroupKeys, (key, value) =>
+        {
+            switch (key)
+            {
+                case "name": name = Scalar(value, key); break;
+                case "minSize": group.MinSize = Int(value, key, 0, 100_000); break;
+                case "maxSize": group.MaxSize = Int(value, key, 0, 100_000); break;
+                case "desiredCapacity": group.DesiredCapacity = Int(value, key, 0, 100_000); break;
+                case "healthCheckGracePeriod": group.HealthCheckGracePeriod = Int(value, key, 0, 7 * 24 * 3600); break;
+                case "healthCheckType": group.HealthCheckType = Scalar(value, key); break;
+                case "zones":
+                    foreach (var zone in Sequence(value, key))
+                    {
+                        group.Zones.Add(Scalar(zone, "zone"));
+                    }
+
+                    break;
+                case "suspendedProcesses":
+                    foreach (var process in Sequence(value, key))
+                    {
+                        group.SuspendedProcesses.Add(Scalar(process, "process"));
+                    }
+
+                    break;
+                case "tags": CopyMap(value, key, group.Tags); break;
+            }
+        });
+        group.Name = name ?? throw Error(node, "Auto Scaling group is missing 'name'");
+        return group;
     }
 
     private FleetBucket ReadBucket(YamlNode node)

@@ -22,6 +22,7 @@ internal sealed class RequestDispatcher
     private readonly ISandboxService _ec2;
     private readonly ISandboxService _s3;
     private readonly ISandboxService _sts;
+    private readonly ISandboxService _autoScaling;
     private readonly AdminService _admin;
     private readonly IdentityDirectory _identities;
     private readonly FaultInjector _faults;
@@ -33,6 +34,7 @@ internal sealed class RequestDispatcher
         ISandboxService ec2,
         ISandboxService s3,
         ISandboxService sts,
+        ISandboxService autoScaling,
         AdminService admin,
         IdentityDirectory identities,
         FaultInjector faults,
@@ -44,6 +46,7 @@ internal sealed class RequestDispatcher
         _ec2 = ec2;
         _s3 = s3;
         _sts = sts;
+        _autoScaling = autoScaling;
         _admin = admin;
         _identities = identities;
         _faults = faults;
@@ -96,6 +99,7 @@ internal sealed class RequestDispatcher
             case "ec2": return _ec2;
             case "s3": return _s3;
             case "sts": return _sts;
+            case "autoscaling": return _autoScaling;
         }
 
         var isForm = request.Header("Content-Type")?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
@@ -104,7 +108,12 @@ internal sealed class RequestDispatcher
             var parameters = new QueryParameters(request);
             if (parameters["Action"] is { } action)
             {
-                return parameters["Version"] == "2011-06-15" || StsActions.Contains(action) ? _sts : _ec2;
+                return parameters["Version"] switch
+                {
+                    "2011-01-01" => _autoScaling,
+                    "2011-06-15" => _sts,
+                    _ => StsActions.Contains(action) ? _sts : _ec2,
+                };
             }
         }
 

@@ -52,12 +52,15 @@ public sealed class SandboxServer : IAsyncDisposable
         fleet.Validate();
         var faults = new FaultInjector(new Random(options.Seed), new SandboxFaults(options.ThrottleRate, options.ErrorRate));
         var instances = new Ec2InstanceStore(fleet, options.TimeProvider, options.TransitionDelay);
+        var groups = new AutoScaling.AutoScalingModel(instances, fleet);
+        instances.Attach(groups);
         var buckets = new S3BucketStore(fleet, options.TimeProvider.GetUtcNow());
-        var state = new SandboxState(instances, buckets, faults);
+        var state = new SandboxState(instances, buckets, faults, groups);
         var dispatcher = new RequestDispatcher(
-            new Ec2Service(instances, fleet.Account),
+            new Ec2Service(instances, fleet.Account, fleet.Region),
             new S3Service(buckets, options.TimeProvider, fleet.Region, fleet.Account),
             new StsService(),
+            new AutoScaling.AutoScalingService(instances, groups),
             new AdminService(state, faults),
             new IdentityDirectory(fleet.Identities),
             faults,

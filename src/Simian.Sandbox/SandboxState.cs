@@ -13,10 +13,12 @@ public sealed class SandboxState
     private readonly Ec2InstanceStore _instances;
     private readonly S3BucketStore _buckets;
     private readonly FaultInjector _faults;
+    private readonly AutoScaling.AutoScalingModel _groups;
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
 
-    internal SandboxState(Ec2InstanceStore instances, S3BucketStore buckets, FaultInjector faults)
+    internal SandboxState(Ec2InstanceStore instances, S3BucketStore buckets, FaultInjector faults, AutoScaling.AutoScalingModel groups)
     {
+        _groups = groups;
         _instances = instances;
         _buckets = buckets;
         _faults = faults;
@@ -30,6 +32,28 @@ public sealed class SandboxState
 
     /// <summary>The instance's state name (e.g. "stopped"), or null when there is no such instance.</summary>
     public string? InstanceState(string id) => Instance(id)?.State;
+
+    /// <summary>Every Auto Scaling group as it is now (health checks and replacements brought up to date first).</summary>
+    public IReadOnlyList<SandboxGroup> AutoScalingGroups()
+    {
+        lock (_instances.Gate)
+        {
+            _instances.Tick(_instances.Time.GetUtcNow());
+            return _groups.Groups.Select(g => new SandboxGroup(
+                g.Name,
+                g.MinSize,
+                g.MaxSize,
+                g.DesiredCapacity,
+                g.Suspended.Select(s => s.Process).ToList(),
+                g.Members.Select(m => new SandboxGroupMember(m.Instance.Id, AutoScaling.Member.Name(m.Lifecycle), m.Healthy ? "Healthy" : "Unhealthy")).ToList(),
+                g.Activities.Select(a => a.Description).ToList())).ToList();
+        }
+    }
+
+    public SandboxGroup? AutoScalingGroup(string name) => AutoScalingGroups().FirstOrDefault(g => g.Name == name);
+
+    /// <summary>Makes starts of <paramref name="instanceType"/> fall back to stopped for lack of capacity (or stop doing so).</summary>
+    public void SetCapacity(string instanceType, bool available) => _instances.SetCapacity(instanceType, available);
 
     public IReadOnlyList<string> BucketNames()
     {
@@ -129,6 +153,32 @@ public sealed class SandboxState
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("autoScalingGroups");
+        foreach (var group in AutoScalingGroups())
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", group.Name);
+            writer.WriteNumber("minSize", group.MinSize);
+            writer.WriteNumber("maxSize", group.MaxSize);
+            writer.WriteNumber("desiredCapacity", group.DesiredCapacity);
+            writer.WriteStartArray("suspendedProcesses");
+            foreach (var process in group.SuspendedProcesses) writer.WriteStringValue(process);
+            writer.WriteEndArray();
+            writer.WriteStartArray("instances");
+            foreach (var member in group.Instances)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", member.Id);
+                writer.WriteString("lifecycleState", member.LifecycleState);
+                writer.WriteString("healthStatus", member.HealthStatus);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
         writer.WriteEndArray();

@@ -20,9 +20,14 @@ public static class SandboxCommand
         var knownKeys = new Option<bool>("--require-known-keys") { Description = "Refuse access keys the fleet does not list" };
         var seed = new Option<int>("--seed") { Description = "Seed for injected faults", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request on stderr" };
-        var command = new Command("sandbox", "Serve an AWS-compatible sandbox (EC2, S3, STS) on loopback for offline rehearsals")
+        var transition = new Option<string>("--transition-delay")
         {
-            port, fleet, throttle, errors, knownKeys, seed, verbose,
+            Description = "How long pending, stopping and shutting-down last, as on AWS (e.g. 2s, 500ms, 0s)",
+            DefaultValueFactory = _ => "2s",
+        };
+        var command = new Command("sandbox", "Serve an AWS-compatible sandbox (EC2, Auto Scaling, S3, STS) on loopback for offline rehearsals")
+        {
+            port, fleet, throttle, errors, knownKeys, seed, verbose, transition,
         };
         command.SetAction(async (parse, ct) => await ServeAsync(context, new SandboxOptions
         {
@@ -33,10 +38,16 @@ public static class SandboxCommand
             ThrottleRate = parse.GetValue(throttle),
             ErrorRate = parse.GetValue(errors),
             RequireKnownKeys = parse.GetValue(knownKeys),
+            TransitionDelay = TransitionDelay(parse.GetValue(transition)!),
             Log = parse.GetValue(verbose) ? context.Stderr : null,
         }, ct).ConfigureAwait(false));
         return command;
     }
+
+    private static TimeSpan TransitionDelay(string text) =>
+        Simian.Core.Profiles.Duration.TryParse(text, out var delay, out _) && delay <= TimeSpan.FromMinutes(10)
+            ? delay
+            : throw new InvalidInputException($"--transition-delay '{text}' must be a duration such as 2s, 500ms or 0s (at most 10m)");
 
     private static Fleet LoadFleet(string? path)
     {

@@ -2,6 +2,7 @@ using Simian.Core.Platform;
 using System.Text.Json;
 using Simian.Core;
 using Simian.Core.Planning;
+using Simian.Core.Providers;
 using Simian.Core.Profiles;
 
 namespace Simian.Cli.Output;
@@ -73,6 +74,15 @@ public static class PlanJson
                 else w.WriteNull("duration");
                 w.WriteBoolean("reversible", s.Reversible);
                 w.WriteString("description", s.Description);
+                w.WriteStartArray("checks");
+                foreach (var check in s.Checks)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("verdict", PreflightNote.Name(check.Verdict));
+                    w.WriteString("text", check.Text);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteStartArray("resources");
                 foreach (var id in s.ResourceIds)
                 {

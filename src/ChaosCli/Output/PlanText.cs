@@ -1,5 +1,6 @@
 using System.Text;
 using Simian.Core.Planning;
+using Simian.Core.Providers;
 using Simian.Core.Profiles;
 
 namespace Simian.Cli.Output;
@@ -44,6 +45,10 @@ public static class PlanText
             var count = step.ResourceIds.Count;
             s.AppendLine($"  {step.Step.Index + 1}. {step.Step.Name}: {step.Fault} on {step.Target} ({count} resource{(count == 1 ? "" : "s")}): {step.Description}"
                 + (step.Reversible ? "" : "  [IRREVERSIBLE: cannot be undone]"));
+            foreach (var check in step.Checks)
+            {
+                s.AppendLine($"       [{PreflightNote.Name(check.Verdict)}] {check.Text}");
+            }
         }
         s.AppendLine($"  then roll back: {e.Rollback switch { RollbackMode.OnDeviation => "only on deviation", RollbackMode.Never => "never (faults stay until recover)", _ => "always" }}");
         s.AppendLine();

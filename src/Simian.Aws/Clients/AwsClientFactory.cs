@@ -28,6 +28,13 @@ public sealed class AwsClientFactory : IAwsClientFactory
     public IAmazonSecurityTokenService Sts(AwsConnection connection) =>
         new AmazonSecurityTokenServiceClient(connection.Credentials, Configure(new AmazonSecurityTokenServiceConfig(), connection, connection.Region));
 
+    public Simian.Aws.AutoScaling.IAutoScaling AutoScaling(AwsConnection connection)
+    {
+        var config = Configure(new AmazonEC2Config(), connection, connection.Region);
+        // Signed with the wall clock, as the SDK signs: AWS refuses requests more than 15 minutes off.
+        return new Simian.Aws.AutoScaling.AutoScalingClient(connection, Http.CreateHttpClient(config), TimeProvider.System);
+    }
+
     private static T Configure<T>(T config, AwsConnection connection, string region)
         where T : ClientConfig
     {

@@ -21,6 +21,7 @@ internal sealed class AwsSession
     private readonly SemaphoreSlim _callerGate = new(1, 1);
     private readonly Lazy<IAmazonEC2> _ec2;
     private readonly Lazy<IAmazonSecurityTokenService> _sts;
+    private readonly Lazy<Simian.Aws.AutoScaling.IAutoScaling> _autoScaling;
     private CallerIdentity? _caller;
 
     public AwsSession(AwsConnection connection, IAwsClientFactory factory, AwsPipelines pipelines, AwsProviderOptions options)
@@ -31,6 +32,7 @@ internal sealed class AwsSession
         _pipelines = pipelines;
         _ec2 = new Lazy<IAmazonEC2>(() => factory.Ec2(connection));
         _sts = new Lazy<IAmazonSecurityTokenService>(() => factory.Sts(connection));
+        _autoScaling = new Lazy<Simian.Aws.AutoScaling.IAutoScaling>(() => factory.AutoScaling(connection));
     }
 
     public AwsConnection Connection { get; }
@@ -43,6 +45,8 @@ internal sealed class AwsSession
     public string Scope(string account, string region) => $"{Connection.Endpoint?.AbsoluteUri ?? "aws"}|{account}|{region}";
 
     public IAmazonEC2 Ec2 => _ec2.Value;
+
+    public Simian.Aws.AutoScaling.IAutoScaling AutoScaling => _autoScaling.Value;
 
     /// <summary>An S3 client for a bucket's region; the session's region when the bucket's is unknown.</summary>
     public IAmazonS3 S3(string? region = null) => _s3.GetOrAdd(region ?? Region, r => _factory.S3(Connection, r));

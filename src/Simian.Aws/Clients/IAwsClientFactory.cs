@@ -13,4 +13,7 @@ public interface IAwsClientFactory
     IAmazonS3 S3(AwsConnection connection, string region);
 
     IAmazonSecurityTokenService Sts(AwsConnection connection);
+
+    /// <summary>Auto Scaling (no SDK package: a signed Query-API client of simian's own).</summary>
+    Simian.Aws.AutoScaling.IAutoScaling AutoScaling(AwsConnection connection);
 }

@@ -25,16 +25,26 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
 
     protected override string[] ParamKeys => [Force];
 
+    protected override bool ProtectsFromAutoScaling => true;
+
+    protected override string Ec2Action => "StopInstances";
+
+    protected override string? UndoEc2Action => "StartInstances";
+
+    protected override string HeldAs => "stopped";
+
     protected override void ReadParams(MapReader reader) => reader.Boolean(Force);
 
     public override string Describe(YMapping parameters, TimeSpan? duration) =>
-        (IsForced(parameters) ? "force-stop the instance" : "stop the instance") + "; undo starts it again";
+        (IsForced(parameters) ? "force-stop the instance" : "stop the instance") + "; undo starts it again and waits until it is running";
 
     protected override async Task ApplyAsync(AwsSession session, FaultContext context, Captured captured, CancellationToken cancellationToken)
     {
         var id = captured.InstanceId;
         if (captured.Lifecycle == "spot") throw new ProviderException($"spot instances cannot be stopped safely; not stopping {id}");
         if (captured.State != "running") throw new ProviderException($"instance {id} is {captured.State}, not running; not stopping it");
+        // The group's protection first: if it cannot be applied, nothing is stopped.
+        await AutoScalingProtection.ApplyAsync(session, captured.Undo, id, cancellationToken).ConfigureAwait(false);
         var request = new StopInstancesRequest { InstanceIds = [id], Force = IsForced(context.Parameters) };
         await session.CallAsync($"cannot stop instance {id}", ct => session.Ec2.StopInstancesAsync(request, ct), cancellationToken)
             .ConfigureAwait(false);
@@ -46,30 +56,11 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
         // Only an instance that was running can have been stopped by this fault; anything else is not ours to start.
         if (captured.State != "running" || captured.Lifecycle == "spot") return UndoOutcome.NothingToUndo;
         var session = Sessions.Get(context.Settings);
-        var id = captured.InstanceId;
-        while (true)
-        {
-            var instance = await Ec2Instances.DescribeAsync(session, id, cancellationToken, undo: true).ConfigureAwait(false)
-                ?? throw new ProviderException($"instance {id} no longer exists; it cannot be started again");
-            switch (Ec2Instances.State(instance))
-            {
-                case "running" or "pending":
-                    return UndoOutcome.NothingToUndo;
-                case "stopping":
-                    // It must be fully stopped before EC2 accepts a start.
-                    await Task.Delay(session.Options.StatePollInterval, context.Time, cancellationToken).ConfigureAwait(false);
-                    continue;
-                case "stopped":
-                    await session.CallAsync(
-                        $"cannot start instance {id} again",
-                        ct => session.Ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [id] }, ct),
-                        cancellationToken,
-                        undo: true).ConfigureAwait(false);
-                    return UndoOutcome.Restored;
-                case var state:
-                    throw new ProviderException($"instance {id} is {state}: it was terminated while stopped and cannot be started again");
-            }
-        }
+        // A stopping instance is waited for (EC2 starts only a stopped one); a started one is waited for until it
+        // runs, so "restored" means running — and only then is its Auto Scaling group's protection lifted.
+        return await AwaitRunningAsync(session, context, captured.InstanceId, mayStart: true, cancellationToken).ConfigureAwait(false)
+            ? UndoOutcome.Restored
+            : UndoOutcome.NothingToUndo;
     }
 
     private static bool IsForced(YMapping parameters) =>

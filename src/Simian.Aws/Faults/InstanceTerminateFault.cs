@@ -14,6 +14,8 @@ internal sealed class InstanceTerminateFault(AwsSessions sessions) : InstanceFau
 
     public override bool Reversible => false;
 
+    protected override string Ec2Action => "TerminateInstances";
+
     public override string Describe(YMapping parameters, TimeSpan? duration) => "terminate the instance (irreversible)";
 
     protected override async Task ApplyAsync(AwsSession session, FaultContext context, Captured captured, CancellationToken cancellationToken)

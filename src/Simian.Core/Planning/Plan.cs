@@ -39,7 +39,11 @@ public sealed record StepPlan(
     string? Target,
     bool Reversible,
     string Description,
-    IReadOnlyList<string> ResourceIds);
+    IReadOnlyList<string> ResourceIds)
+{
+    /// <summary>What the fault checked before approval (permissions by dry run, side effects); empty where it checks nothing.</summary>
+    public IReadOnlyList<PreflightNote> Checks { get; init; } = [];
+}
 
 /// <summary>One guard check's verdict; <see cref="Detail"/> says why in words.</summary>
 public sealed record GuardVerdict(string Check, bool Passed, string Detail);

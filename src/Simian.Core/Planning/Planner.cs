@@ -34,7 +34,11 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
             targets.Add(Select(target, matched, experiment.Safety, seed));
         }
 
-        var method = experiment.Method.Select(step => Describe(step, targets)).ToList();
+        var method = new List<StepPlan>();
+        foreach (var step in experiment.Method)
+        {
+            method.Add(await PreflightAsync(Describe(step, targets), experiment, targets, cancellationToken).ConfigureAwait(false));
+        }
         var helpers = new List<HelperPlan>();
         foreach (var (name, settings) in experiment.Providers)
         {
@@ -52,6 +56,31 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
             Helpers = helpers,
         };
         return draft with { Guard = guard.Evaluate(new GuardInput(draft, time.GetUtcNow(), locks)) };
+    }
+
+    /// <summary>The fault's own checks for the step (read-only: dry runs and reads); a check that fails to run refuses.</summary>
+    private async Task<StepPlan> PreflightAsync(StepPlan step, Experiment experiment, IReadOnlyList<TargetPlan> targets, CancellationToken cancellationToken)
+    {
+        if (step.Step is not FaultStep f) return step;
+        var target = targets.First(t => t.Name == f.Target);
+        if (target.Selected.Count == 0 || registry.Fault(target.Type, f.Fault) is not IPreflightFault preflight) return step;
+        var provider = target.Type.Split(':')[0];
+        var settings = experiment.Providers.GetValueOrDefault(provider) ?? ProviderSettings.Empty(provider);
+        try
+        {
+            var notes = await preflight.PreflightAsync(new PreflightContext(f.Name, target.Selected, f.Params, f.Duration, settings), cancellationToken)
+                .ConfigureAwait(false);
+            return step with { Checks = notes };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Fail closed: what could not be checked is not assumed to be allowed.
+            return step with { Checks = [new PreflightNote(PreflightVerdict.Refused, $"could not be checked: {Redaction.Text(e.Message)}")] };
+        }
     }
 
     private static TargetPlan Select(TargetSpec target, IReadOnlyList<Resource> matched, SafetySpec safety, long seed)

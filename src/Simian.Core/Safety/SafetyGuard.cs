@@ -16,6 +16,7 @@ public sealed class SafetyGuard(IReadOnlyList<IGuardCheck> checks)
         new MaxDurationCheck(),
         new TargetLockCheck(),
         new SelectionCheck(),
+        new PreflightCheck(),
     ]);
 
     public IReadOnlyList<GuardVerdict> Evaluate(GuardInput input)

@@ -6,7 +6,9 @@ namespace Simian.Sandbox.Admin;
 
 /// <summary>
 /// The sandbox's own loopback endpoints: <c>GET /_sandbox/state</c> dumps the live state as JSON;
-/// <c>GET|POST /_sandbox/faults</c> reads or sets <c>{"throttleRate": x, "errorRate": y}</c>.
+/// <c>GET|POST /_sandbox/faults</c> reads or sets <c>{"throttleRate": x, "errorRate": y}</c>;
+/// <c>POST /_sandbox/capacity</c> takes <c>{"instanceType": "t3.small", "available": false}</c> (starts of that type
+/// then fall back to stopped with Server.InsufficientInstanceCapacity).
 /// </summary>
 internal sealed class AdminService
 {
@@ -28,8 +30,9 @@ internal sealed class AdminService
             ("GET", "/_sandbox/state") => Json(200, _state.WriteJson),
             ("GET", "/_sandbox/faults") => Faults(200),
             ("POST", "/_sandbox/faults") => SetFaults(request),
-            (_, "/_sandbox/state" or "/_sandbox/faults") => Problem(405, "method not allowed"),
-            _ => Problem(404, "unknown admin endpoint; known: GET /_sandbox/state, GET|POST /_sandbox/faults"),
+            ("POST", "/_sandbox/capacity") => SetCapacity(request),
+            (_, "/_sandbox/state" or "/_sandbox/faults" or "/_sandbox/capacity") => Problem(405, "method not allowed"),
+            _ => Problem(404, "unknown admin endpoint; known: GET /_sandbox/state, GET|POST /_sandbox/faults, POST /_sandbox/capacity"),
         };
         response.Action = "admin";
         return response;
@@ -59,6 +62,34 @@ internal sealed class AdminService
             return Faults(200);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return Problem(400, "invalid JSON: " + e.Message);
+        }
+    }
+
+    private SandboxResponse SetCapacity(SandboxRequest request)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(request.Body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("instanceType", out var type) || type.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("available", out var available) || available.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Problem(400, "expected {\"instanceType\": \"t3.small\", \"available\": false}");
+            }
+
+            _state.SetCapacity(type.GetString()!, available.GetBoolean());
+            return Json(200, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("instanceType", type.GetString());
+                w.WriteBoolean("available", available.GetBoolean());
+                w.WriteEndObject();
+            });
+        }
+        catch (JsonException e)
         {
             return Problem(400, "invalid JSON: " + e.Message);
         }

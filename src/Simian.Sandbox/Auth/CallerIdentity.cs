@@ -35,6 +35,13 @@ internal sealed class CallerIdentity
 
     public bool IsAnonymous { get; private init; }
 
+    /// <summary>Action patterns (<c>service:Action</c>, <c>*</c> wildcards) no identity policy allows this caller.</summary>
+    public IReadOnlyList<string> DeniedActions { get; init; } = [];
+
+    /// <summary>Whether the caller's identity policies allow <paramref name="action"/> (e.g. <c>ec2:StopInstances</c>).</summary>
+    public bool IsAllowed(string action) =>
+        !DeniedActions.Any(pattern => Policy.Wildcard.IsMatch(pattern, action, ignoreCase: true));
+
     /// <summary>aws:PrincipalArn: for an assumed-role session this is the role's ARN, not the session's.</summary>
     public string? PrincipalArn
     {

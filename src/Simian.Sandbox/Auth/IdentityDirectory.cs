@@ -15,7 +15,10 @@ internal sealed class IdentityDirectory
                 identity.UserId ?? identity.AccessKeyId,
                 account,
                 identity.AccessKeyId,
-                string.IsNullOrEmpty(identity.SecretAccessKey) ? null : identity.SecretAccessKey);
+                string.IsNullOrEmpty(identity.SecretAccessKey) ? null : identity.SecretAccessKey)
+            {
+                DeniedActions = identity.DeniedActions.ToArray(),
+            };
         }
     }
 

@@ -32,7 +32,16 @@ internal sealed class Ec2Instance
 
     public DateTimeOffset SettlesAt { get; set; }
 
+    /// <summary>EC2's StateReason (code, message) for the latest transition, or null.</summary>
+    public (string Code, string Message)? StateReason { get; set; }
+
+    /// <summary>The StateReason the pending transition ends with (set once it settles).</summary>
+    public (string Code, string Message)? SettlesWithReason { get; set; }
+
     public int RebootCount { get; set; }
+
+    /// <summary>The Auto Scaling group this instance is a member of, or null.</summary>
+    public AutoScaling.AutoScalingGroup? Group { get; set; }
 
     public void Settle(DateTimeOffset now)
     {
@@ -40,6 +49,8 @@ internal sealed class Ec2Instance
         {
             State = target;
             SettlesInto = null;
+            StateReason = SettlesWithReason;
+            SettlesWithReason = null;
         }
     }
 
@@ -57,5 +68,5 @@ internal sealed class Ec2Instance
     }
 
     public InstanceView View() => new(
-        Id, ReservationId, ImageId, Type, Zone, VpcId, SubnetId, PrivateIpAddress, Spot, Tags, LaunchTime, State, RebootCount);
+        Id, ReservationId, ImageId, Type, Zone, VpcId, SubnetId, PrivateIpAddress, Spot, Tags, LaunchTime, State, RebootCount, StateReason);
 }

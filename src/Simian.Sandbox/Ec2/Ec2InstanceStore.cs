@@ -10,6 +10,11 @@ internal sealed class Ec2InstanceStore
 {
     private readonly object _gate = new();
     private readonly List<Ec2Instance> _ordered = [];
+    /// <summary>Instances in a transitional state, settled by <see cref="Tick"/> before every answer.</summary>
+    private readonly HashSet<Ec2Instance> _transitioning = [];
+    private AutoScaling.AutoScalingModel? _groups;
+    private readonly HashSet<string> _noCapacity = new(StringComparer.Ordinal);
+    private long _launched;
     private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _transitionDelay;
@@ -48,18 +53,109 @@ internal sealed class Ec2InstanceStore
         }
     }
 
+    /// <summary>The lock every instance and Auto Scaling group is read and changed under.</summary>
+    public object Gate => _gate;
+
+    public TimeProvider Time => _time;
+
+    /// <summary>Auto Scaling acts on these instances from now on (health checks, replacement).</summary>
+    public void Attach(AutoScaling.AutoScalingModel groups)
+    {
+        lock (_gate)
+        {
+            _groups = groups;
+        }
+    }
+
+    /// <summary>
+    /// Brings the world up to <paramref name="now"/>: transitions that are due settle, then Auto Scaling runs its
+    /// health checks and replacements. Called under the lock before every answer, so nothing is ever stale.
+    /// </summary>
+    public void Tick(DateTimeOffset now)
+    {
+        if (_transitioning.Count > 0)
+        {
+            _transitioning.RemoveWhere(i =>
+            {
+                i.Settle(now);
+                if (i.SettlesInto is not null) return false;
+                if (i.Group is { } group) _groups?.Touch(group);
+                return true;
+            });
+        }
+
+        _groups?.Reconcile(now);
+    }
+
+    /// <summary>
+    /// Makes EC2 short of (or again able to supply) capacity for an instance type: a start then goes pending and
+    /// falls back to stopped with StateReason Server.InsufficientInstanceCapacity.
+    /// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html
+    /// </summary>
+    public void SetCapacity(string instanceType, bool available)
+    {
+        lock (_gate)
+        {
+            if (available) _noCapacity.Remove(instanceType);
+            else _noCapacity.Add(instanceType);
+        }
+    }
+
+    /// <summary>Every instance, in the fixed order (under the lock).</summary>
+    public IReadOnlyList<Ec2Instance> All => _ordered;
+
+    /// <summary>The live instance with this id (under the lock), or null.</summary>
+    public Ec2Instance? Get(string id) => _positions.TryGetValue(id, out var position) ? _ordered[position] : null;
+
+    /// <summary>Launches a new instance like <paramref name="template"/> (Auto Scaling's replacement): pending, then running.</summary>
+    public Ec2Instance Launch(Ec2Instance template, string zone, DateTimeOffset now)
+    {
+        string id;
+        do
+        {
+            id = string.Create(CultureInfo.InvariantCulture, $"i-0a5{++_launched:x14}");
+        }
+        while (_positions.ContainsKey(id));
+
+        var position = _ordered.Count;
+        var instance = new Ec2Instance
+        {
+            Id = id,
+            ReservationId = "r-" + id[2..],
+            ImageId = template.ImageId,
+            Type = template.Type,
+            Zone = zone,
+            VpcId = template.VpcId,
+            SubnetId = "subnet-" + zone,
+            PrivateIpAddress = string.Create(CultureInfo.InvariantCulture, $"10.250.{(_launched >> 8) & 255}.{_launched & 255}"),
+            Spot = false,
+            Tags = template.Tags.ToArray(),
+            LaunchTime = now,
+            State = InstanceStateName.Pending,
+        };
+        _positions[id] = position;
+        _ordered.Add(instance);
+        Begin(instance, InstanceStateName.Pending, InstanceStateName.Running, now);
+        return instance;
+    }
+
+    /// <summary>Terminates an instance on the service's behalf (Auto Scaling replacing an unhealthy one).</summary>
+    public void Terminate(Ec2Instance instance, DateTimeOffset now)
+    {
+        if (instance.State is not (InstanceStateName.Terminated or InstanceStateName.ShuttingDown))
+        {
+            Begin(instance, InstanceStateName.ShuttingDown, InstanceStateName.Terminated, now);
+        }
+    }
+
     public int Count => _ordered.Count;
 
     public IReadOnlyList<InstanceView> Snapshot()
     {
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            return _ordered.Select(i =>
-            {
-                i.Settle(now);
-                return i.View();
-            }).ToList();
+            Tick(_time.GetUtcNow());
+            return _ordered.Select(i => i.View()).ToList();
         }
     }
 
@@ -72,9 +168,8 @@ internal sealed class Ec2InstanceStore
                 return null;
             }
 
-            var instance = _ordered[position];
-            instance.Settle(_time.GetUtcNow());
-            return instance.View();
+            Tick(_time.GetUtcNow());
+            return _ordered[position].View();
         }
     }
 
@@ -95,7 +190,7 @@ internal sealed class Ec2InstanceStore
     {
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
+            Tick(_time.GetUtcNow());
             var positions = ids is { Count: > 0 }
                 ? ids.Select(id => _positions[id]).Where(p => p >= start).Distinct().Order().ToList()
                 : null;
@@ -105,7 +200,6 @@ internal sealed class Ec2InstanceStore
             {
                 var position = positions?[i] ?? i;
                 var instance = _ordered[position];
-                instance.Settle(now);
                 if (!filter(instance))
                 {
                     continue;
@@ -134,17 +228,20 @@ internal sealed class Ec2InstanceStore
                 throw Ec2Errors.NotFound(missing);
             }
 
-            var now = _time.GetUtcNow();
-            var instances = ids.Distinct().Select(id => _ordered[_positions[id]]).ToList();
-            foreach (var instance in instances)
-            {
-                instance.Settle(now);
-                Check(instance, operation);
-            }
-
+            // A dry run checks permissions only (the caller's were checked before this): DryRunOperation means
+            // the call is allowed, whatever state the instances are in.
+            // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StopInstances.html (DryRun)
             if (dryRun)
             {
                 throw Ec2Errors.DryRun();
+            }
+
+            var now = _time.GetUtcNow();
+            Tick(now);
+            var instances = ids.Distinct().Select(id => _ordered[_positions[id]]).ToList();
+            foreach (var instance in instances)
+            {
+                Check(instance, operation);
             }
 
             return instances.Select(instance => Change(instance, operation, now)).ToList();
@@ -174,13 +271,22 @@ internal sealed class Ec2InstanceStore
         {
             case InstanceOperation.Stop when previous == InstanceStateName.Running:
                 Begin(instance, InstanceStateName.Stopping, InstanceStateName.Stopped, now);
+                instance.SettlesWithReason = UserShutdown;
+                break;
+            case InstanceOperation.Start when previous == InstanceStateName.Stopped && _noCapacity.Contains(instance.Type):
+                Begin(instance, InstanceStateName.Pending, InstanceStateName.Stopped, now);
+                instance.StateReason = null;
+                instance.SettlesWithReason = ("Server.InsufficientInstanceCapacity",
+                    "Server.InsufficientInstanceCapacity: There was insufficient capacity available to satisfy the launch request.");
                 break;
             case InstanceOperation.Start when previous == InstanceStateName.Stopped:
                 Begin(instance, InstanceStateName.Pending, InstanceStateName.Running, now);
+                instance.StateReason = null;
                 instance.LaunchTime = now;
                 break;
             case InstanceOperation.Terminate when previous != InstanceStateName.Terminated && previous != InstanceStateName.ShuttingDown:
                 Begin(instance, InstanceStateName.ShuttingDown, InstanceStateName.Terminated, now);
+                instance.SettlesWithReason = UserShutdown;
                 break;
             case InstanceOperation.Reboot:
                 instance.RebootCount++;
@@ -190,10 +296,14 @@ internal sealed class Ec2InstanceStore
         return new StateChange(instance.Id, previous, instance.State);
     }
 
+    private static readonly (string, string) UserShutdown = ("Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown");
+
     private void Begin(Ec2Instance instance, InstanceStateName transitional, InstanceStateName settled, DateTimeOffset now)
     {
         instance.State = transitional;
         instance.SettlesInto = settled;
         instance.SettlesAt = now + _transitionDelay;
+        _transitioning.Add(instance);
+        if (instance.Group is { } group) _groups?.Touch(group);
     }
 }

@@ -14,11 +14,13 @@ internal sealed class Ec2Service : ISandboxService
 
     private readonly Ec2InstanceStore _store;
     private readonly string _ownerId;
+    private readonly string _region;
 
-    public Ec2Service(Ec2InstanceStore store, string ownerId)
+    public Ec2Service(Ec2InstanceStore store, string ownerId, string region)
     {
         _store = store;
         _ownerId = ownerId;
+        _region = region;
     }
 
     public string Name => "ec2";
@@ -29,6 +31,11 @@ internal sealed class Ec2Service : ISandboxService
     {
         var parameters = new QueryParameters(request);
         var action = parameters["Action"];
+        if (action is not null && !caller.IsAllowed("ec2:" + action))
+        {
+            throw Unauthorized(caller, action, parameters.List("InstanceId"));
+        }
+
         var response = action switch
         {
             "DescribeInstances" => DescribeInstances(parameters, requestId),
@@ -41,6 +48,18 @@ internal sealed class Ec2Service : ISandboxService
         };
         response.Action = action;
         return response;
+    }
+
+    /// <summary>
+    /// A missing permission, as EC2 words it (with or without DryRun: a dry run answers UnauthorizedOperation too).
+    /// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+    /// </summary>
+    private AwsErrorException Unauthorized(CallerIdentity caller, string action, IReadOnlyList<string> ids)
+    {
+        var resource = ids.Count > 0 ? $"arn:aws:ec2:{_region}:{_ownerId}:instance/{ids[0]}" : "*";
+        return new AwsErrorException(403, "UnauthorizedOperation",
+            $"You are not authorized to perform this operation. User: {caller.Arn} is not authorized to perform: ec2:{action} " +
+            $"on resource: {resource} because no identity-based policy allows the ec2:{action} action");
     }
 
     public AwsErrorException Describe(CommonError error, string detail) => error switch

@@ -109,6 +109,14 @@ internal static class Ec2Xml
         w.WriteElementString("rootDeviceName", ns, "/dev/xvda");
         w.WriteElementString("virtualizationType", ns, "hvm");
         w.WriteElementString("hypervisor", ns, "xen");
+        if (i.StateReason is { } reason)
+        {
+            w.WriteStartElement("stateReason", ns);
+            w.WriteElementString("code", ns, reason.Code);
+            w.WriteElementString("message", ns, reason.Message);
+            w.WriteEndElement();
+        }
+
         if (i.Spot)
         {
             w.WriteElementString("instanceLifecycle", ns, "spot");

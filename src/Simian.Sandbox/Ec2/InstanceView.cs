@@ -14,4 +14,5 @@ internal sealed record InstanceView(
     IReadOnlyList<KeyValuePair<string, string>> Tags,
     DateTimeOffset LaunchTime,
     InstanceStateName State,
-    int RebootCount);
+    int RebootCount,
+    (string Code, string Message)? StateReason = null);

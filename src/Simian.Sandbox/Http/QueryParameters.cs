@@ -26,6 +26,9 @@ internal sealed class QueryParameters
 
     public string? this[string name] => _values.GetValueOrDefault(name);
 
+    /// <summary>Every parameter name given.</summary>
+    public IEnumerable<string> Names => _values.Keys;
+
     public bool Flag(string name) => string.Equals(this[name], "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Values of <c>Prefix.1</c>, <c>Prefix.2</c>, ... in index order.</summary>

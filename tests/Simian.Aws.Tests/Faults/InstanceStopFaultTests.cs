@@ -84,7 +84,7 @@ public sealed class InstanceStopFaultTests
         await terminate.ApplyAsync(ctx, await terminate.CaptureAsync(ctx, AwsSandbox.Timeout()), AwsSandbox.Timeout());
 
         var e = await Assert.ThrowsAsync<ProviderException>(() => stop.UndoAsync(sandbox.Undo(ctx, undo), AwsSandbox.Timeout()));
-        Assert.Equal("instance i-0000000000000web1 is terminated: it was terminated while stopped and cannot be started again", e.Message);
+        Assert.Equal("instance i-0000000000000web1 is terminated: it was terminated while the fault held and cannot be started again", e.Message);
     }
 
     [Fact(Timeout = 30_000)]
@@ -111,6 +111,6 @@ public sealed class InstanceStopFaultTests
         Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("force: maybe"), d)), e => e.StartsWith("1:8: ", StringComparison.Ordinal) && e.Contains("true or false"));
         Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("forced: true"), d)), e => e.Contains("did you mean 'force'"));
         Assert.Empty(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("force: true"), d)));
-        Assert.Equal("force-stop the instance; undo starts it again", fault.Describe(Yaml.Map("force: true"), null));
+        Assert.Equal("force-stop the instance; undo starts it again and waits until it is running", fault.Describe(Yaml.Map("force: true"), null));
     }
 }
