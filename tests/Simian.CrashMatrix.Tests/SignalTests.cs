@@ -104,6 +104,38 @@ public sealed class SignalTests
         await AssertRestoredAsync(world, journal);
     }
 
+    /// <summary>
+    /// The instance the run stops is in an Auto Scaling group (the sample fleet's web-asg-01), and the sandbox replaces
+    /// a stopped InService instance as AWS does. Killed mid-hold, the run leaves the group's health checks suspended,
+    /// so the instance is still there, stopped; recover starts the same instance and resumes exactly what was suspended.
+    /// </summary>
+    [Fact]
+    public async Task SIGKILL_while_a_group_member_is_stopped_leaves_the_group_protected_and_recover_restores_it()
+    {
+        await using var world = await ChaosWorld.StartAsync(new WorldOptions { TransitionDelay = TimeSpan.FromMilliseconds(500) });
+        var profile = world.WriteProfile("asg-sigkill", "5m", order: ["stop"]);
+        var journal = Path.Combine(world.Dir, "asg-sigkill.jsonl");
+        using var watch = new JournalWatch(journal);
+        using var run = world.StartRun(profile, journal);
+        // The hold is step 2 here (index 1): the stop is applied and journaled.
+        await SignalWhenAsync(watch, run, journal, e => (string?)e["event"] == "step" && (string?)e["phase"] == "start" && (int?)e["index"] == 1, SigKill);
+        var exit = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 128 + SigKill, $"exit {exit}\n{run}");
+
+        var stopped = Assert.Single(world.Sandbox.State.Instances(), i => i.State is "stopping" or "stopped");
+        var group = Assert.Single(world.Sandbox.State.AutoScalingGroups(), g => g.Instances.Any(m => m.Id == stopped.Id));
+        Assert.Equal(["HealthCheck", "ReplaceUnhealthy"], group.SuspendedProcesses);
+        Assert.Empty(group.Activities);
+
+        var recover = await world.RecoverAsync(journal);
+        Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
+        Assert.Equal("running", world.Sandbox.State.InstanceState(stopped.Id));
+        var after = world.Sandbox.State.AutoScalingGroup(group.Name)!;
+        Assert.Empty(after.SuspendedProcesses);
+        Assert.Equal(group.Instances.Select(i => i.Id), after.Instances.Select(i => i.Id));
+        await AssertRestoredAsync(world, journal);
+    }
+
     [Fact]
     public async Task SIGKILL_as_the_second_signal_cuts_rollback_short_and_recover_finishes_it()
     {

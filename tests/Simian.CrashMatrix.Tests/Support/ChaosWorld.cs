@@ -21,7 +21,9 @@ public sealed record WorldOptions
 }
 
 /// <summary>The whole world as the test sees it, to compare before and after.</summary>
-public sealed record WorldState(string? Policy, IReadOnlyDictionary<string, string> Instances, IReadOnlyList<string> Toxics, char Sleeper)
+/// <param name="Groups">Each Auto Scaling group as "suspended processes | member ids", so a replaced instance or a process left suspended shows.</param>
+public sealed record WorldState(string? Policy, IReadOnlyDictionary<string, string> Instances, IReadOnlyList<string> Toxics, char Sleeper,
+    IReadOnlyDictionary<string, string> Groups)
 {
     public override string ToString() =>
         $"policy {(Policy is null ? "(none)" : Policy.Length + " bytes")}, "
@@ -205,7 +207,10 @@ public sealed class ChaosWorld : IAsyncDisposable
         Sandbox.State.BucketPolicy(Bucket),
         Sandbox.State.Instances().ToDictionary(i => i.Id, i => i.State),
         (await Control.GetToxicsAsync(ProxyName)).Select(t => t.Name).ToList(),
-        SleeperState());
+        SleeperState(),
+        Sandbox.State.AutoScalingGroups().ToDictionary(
+            g => g.Name,
+            g => $"suspended [{string.Join(", ", g.SuspendedProcesses)}] | members [{string.Join(", ", g.Instances.Select(i => i.Id).Order(StringComparer.Ordinal))}]"));
 
     /// <summary>
     /// What is not as it was before the run: an empty list means everything was restored. Instances that are
@@ -229,6 +234,10 @@ public sealed class ChaosWorld : IAsyncDisposable
         foreach (var (id, state) in Original.Instances)
         {
             if (now.Instances.GetValueOrDefault(id) != state) problems.Add($"instance {id} is {now.Instances.GetValueOrDefault(id) ?? "gone"}, was {state}");
+        }
+        foreach (var (group, was) in Original.Groups)
+        {
+            if (now.Groups.GetValueOrDefault(group) != was) problems.Add($"Auto Scaling group {group} is {now.Groups.GetValueOrDefault(group) ?? "gone"}, was {was}");
         }
         if (now.Toxics.Count > 0) problems.Add($"toxics left on {ProxyName}: {string.Join(", ", now.Toxics)}");
         if (now.Sleeper is 'T' or 't' or '?') problems.Add($"process {SleeperPid} is in state {now.Sleeper}");
