@@ -8,6 +8,9 @@ public sealed class FleetBucket
     /// <summary>The bucket policy document, stored and returned byte for byte.</summary>
     public string? Policy { get; set; }
 
+    /// <summary>The owning account; defaults to the fleet's. Another account's bucket is not listed by ListBuckets.</summary>
+    public string? Owner { get; set; }
+
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Object keys and their UTF-8 content.</summary>

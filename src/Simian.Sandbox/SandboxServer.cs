@@ -85,7 +85,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
+        StopListener(_listener.Stop);
         try
         {
             await _acceptLoop.WaitAsync(ct).ConfigureAwait(false);
@@ -97,8 +97,23 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         finally
         {
-            _listener.Close();
+            StopListener(_listener.Close);
             _stopping.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Stopping never fails the caller: the managed HttpListener can throw "Address already in use" while it
+    /// unregisters a prefix whose port another listener has just taken (seen with many sandboxes on port 0).
+    /// </summary>
+    private static void StopListener(Action stop)
+    {
+        try
+        {
+            stop();
+        }
+        catch (HttpListenerException)
+        {
         }
     }
 

@@ -12,13 +12,19 @@ namespace Simian.Aws.Faults;
 
 /// <summary>
 /// <c>bucket-deny</c>: adds one Deny statement of Simian's own to the bucket policy, exempting the identity
-/// running the experiment so it can never lock itself out. Param <c>actions</c> (default <c>s3:*Object*</c>,
-/// <c>s3:ListBucket</c>). Undo puts the original policy back byte for byte (or deletes it if there was none),
-/// but only while Simian's statement is still there: a later change by someone else is never overwritten.
+/// running the experiment so it can never lock itself out. Params: <c>actions</c> (default <c>s3:*Object*</c>,
+/// <c>s3:ListBucket</c>; each must exist in S3's action list, and none may cover the bucket-policy operations the
+/// undo needs), <c>exempt</c> (more principal ARNs kept allowed, e.g. an on-call role) and <c>denyServices</c>
+/// (default false: AWS service principals such as log delivery, CloudTrail and replication carry no
+/// aws:PrincipalArn, so without this they would be denied too and their writes silently lost). Undo puts the
+/// original policy back byte for byte (or deletes it if there was none), but only while Simian's statement is
+/// still there: a later change by someone else is never overwritten.
 /// </summary>
 internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
 {
     private const string Actions = "actions";
+    private const string Exempt = "exempt";
+    private const string DenyServices = "denyServices";
 
     public static readonly IReadOnlyList<string> DefaultActions = ["s3:*Object*", "s3:ListBucket"];
 
@@ -30,22 +36,61 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
     {
-        var r = new MapReader(parameters, diagnostics, "bucket-deny params", [Actions]);
+        var r = new MapReader(parameters, diagnostics, "bucket-deny params", [Actions, Exempt, DenyServices]);
+        r.Boolean(DenyServices);
+        if (r.StringList(Exempt) is { } exempt)
+        {
+            var exemptItems = ((YSequence)r.Raw(Exempt)!).Items;
+            for (var i = 0; i < exempt.Count && i < exemptItems.Count; i++)
+            {
+                if (!IsPrincipalArn(exempt[i]))
+                {
+                    diagnostics.Error(exemptItems[i].Location,
+                        $"'{exempt[i]}' is not a principal ARN (like arn:aws:iam::123456789012:role/OnCall); wildcards * and ? are allowed");
+                }
+            }
+        }
         var actions = r.StringList(Actions);
         if (actions is null) return;
         if (actions.Count == 0) diagnostics.Error(r.LocationOf(Actions), "'actions' must not be empty (leave it out for the default)");
         var items = ((YSequence)r.Raw(Actions)!).Items;
         for (var i = 0; i < actions.Count && i < items.Count; i++)
         {
-            if (!IsS3Action(actions[i]))
-            {
-                diagnostics.Error(items[i].Location, $"'{actions[i]}' is not an S3 action (like s3:GetObject or s3:*Object*)");
-            }
+            if (ActionError(actions[i]) is { } error) diagnostics.Error(items[i].Location, error);
         }
     }
 
-    public string Describe(YMapping parameters, TimeSpan? duration) =>
-        $"deny {string.Join(", ", ActionsOf(parameters))} on the bucket to everyone but the caller; undo restores the policy";
+    /// <summary>Why an action cannot be denied: not S3's, unknown to S3 (with a did-you-mean), or covering what the undo needs.</summary>
+    internal static string? ActionError(string action)
+    {
+        if (!IsS3Action(action)) return $"'{action}' is not an S3 action (like s3:GetObject or s3:*Object*)";
+        if (Simian.Shared.S3Actions.PolicyOperationsCovered(action) is { Count: > 0 } covered)
+        {
+            return $"'{action}' would also deny {string.Join(", ", covered)}, which undoing the fault needs " +
+                "(and `simian recover` run by anyone not exempt); name the actions to deny instead, e.g. s3:*Object* or s3:GetObject";
+        }
+        if (!Simian.Shared.S3Actions.Exists(action))
+        {
+            return Simian.Shared.S3Actions.Suggest(action) is { } near
+                ? $"'{action}' is not an S3 action; did you mean {near}?"
+                : $"'{action}' matches no S3 action (see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)";
+        }
+        return null;
+    }
+
+    private static bool IsPrincipalArn(string arn)
+    {
+        var parts = arn.Split(':', 6);
+        return parts.Length == 6 && parts[0] == "arn" && parts[1].Length > 0 && parts[2] is "iam" or "sts" or "*" && parts[5].Length > 0;
+    }
+
+    public string Describe(YMapping parameters, TimeSpan? duration)
+    {
+        var reader = Reader(parameters);
+        var exempt = reader.StringList(Exempt) is { Count: > 0 } list ? $" and {string.Join(", ", list)}" : "";
+        var services = reader.Boolean(DenyServices) == true ? " (AWS service principals too)" : " (not AWS service principals: log delivery, CloudTrail, replication)";
+        return $"deny {string.Join(", ", ActionsOf(parameters))} on the bucket to everyone but the caller{exempt}{services}; undo restores the policy";
+    }
 
     public async Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken)
     {
@@ -53,7 +98,9 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         var bucket = context.Resource.Id;
         var region = context.Resource.Region ?? session.Region;
         var caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
-        var original = await S3Buckets.PolicyAsync(session, bucket, region, cancellationToken).ConfigureAwait(false);
+        // Every policy call names the account that must own the bucket: S3 refuses it for anyone else's bucket.
+        var owner = context.Resource.Account ?? caller.Account;
+        var original = await S3Buckets.PolicyAsync(session, bucket, region, owner, cancellationToken).ConfigureAwait(false);
         var sid = Sid(context.RunId, context.StepName);
         if (BucketPolicyDocument.HasStatement(original, sid))
         {
@@ -62,7 +109,8 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         string applied;
         try
         {
-            applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, ActionsOf(context.Parameters), caller.PrincipalArns);
+            applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, ActionsOf(context.Parameters), ExemptOf(context.Parameters, caller),
+                denyServices: Reader(context.Parameters).Boolean(DenyServices) == true);
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
@@ -73,10 +121,14 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         {
             ["bucket"] = bucket,
             ["region"] = region,
+            ["owner"] = owner,
             ["sid"] = sid,
             ["hadPolicy"] = original is not null,
             ["original"] = original,
             ["applied"] = applied,
+            // Who applied it and who stays allowed: `recover` by someone else can tell whether the deny covers them.
+            ["appliedBy"] = caller.Arn,
+            ["exempt"] = new JsonArray(ExemptOf(context.Parameters, caller).Select(a => (JsonNode)a).ToArray()),
         };
     }
 
@@ -91,12 +143,12 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
                 + $"over S3's limit of {BucketPolicyDocument.MaxBytes} bytes (20 KiB); nothing was changed");
         }
         var session = sessions.Get(context.Settings.Values);
-        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, cancellationToken).ConfigureAwait(false);
+        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, record.Owner, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(current, record.Original, StringComparison.Ordinal))
         {
             throw new ProviderException($"the policy of bucket '{record.Bucket}' changed since it was read; not changing it");
         }
-        await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Applied,
+        await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Owner, record.Applied,
             $"cannot set the policy of bucket '{record.Bucket}'", cancellationToken).ConfigureAwait(false);
     }
 
@@ -104,7 +156,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
     {
         var record = Record.From(context.Undo, context.ResourceId);
         var session = sessions.Get(context.Settings);
-        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, cancellationToken, undo: true).ConfigureAwait(false);
+        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, record.Owner, cancellationToken, undo: true).ConfigureAwait(false);
         // Our statement is gone: never applied, already undone, or someone changed the policy since. Leave it be.
         if (!BucketPolicyDocument.HasStatement(current, record.Sid)) return UndoOutcome.NothingToUndo;
 
@@ -121,11 +173,11 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         var what = $"cannot restore the policy of bucket '{record.Bucket}'";
         if (restore is null)
         {
-            await S3Buckets.DeletePolicyAsync(session, record.Bucket, record.Region, what, cancellationToken, undo: true).ConfigureAwait(false);
+            await S3Buckets.DeletePolicyAsync(session, record.Bucket, record.Region, record.Owner, what, cancellationToken, undo: true).ConfigureAwait(false);
         }
         else
         {
-            await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, restore, what, cancellationToken, undo: true).ConfigureAwait(false);
+            await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Owner, restore, what, cancellationToken, undo: true).ConfigureAwait(false);
         }
         return UndoOutcome.Restored;
     }
@@ -141,16 +193,21 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         return text.Length > 100 ? text.ToString(0, 100) : text.ToString();
     }
 
+    private static MapReader Reader(YMapping parameters) =>
+        new(parameters, new DiagnosticBag(), "bucket-deny params", [Actions, Exempt, DenyServices]);
+
     private static IReadOnlyList<string> ActionsOf(YMapping parameters) =>
-        new MapReader(parameters, new DiagnosticBag(), "bucket-deny params", [Actions]).StringList(Actions) is { Count: > 0 } list
-            ? list
-            : DefaultActions;
+        Reader(parameters).StringList(Actions) is { Count: > 0 } list ? list : DefaultActions;
+
+    private static IReadOnlyList<string> ExemptOf(YMapping parameters, Identity.CallerIdentity caller) =>
+        caller.PrincipalArns.Concat(Reader(parameters).StringList(Exempt) ?? []).Distinct(StringComparer.Ordinal).ToList();
 
     private static bool IsS3Action(string action) =>
         action.StartsWith("s3:", StringComparison.OrdinalIgnoreCase) && action.Length > 3
         && action[3..].All(c => char.IsAsciiLetterOrDigit(c) || c is '*' or '?');
 
-    private sealed record Record(string Bucket, string Region, string Sid, string? Original, string Applied)
+    /// <param name="Owner">Null in journals written before the owner was recorded: then no ExpectedBucketOwner is sent.</param>
+    private sealed record Record(string Bucket, string Region, string? Owner, string Sid, string? Original, string Applied)
     {
         public static Record From(JsonObject undo, string fallbackBucket)
         {
@@ -158,6 +215,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             return new Record(
                 bucket,
                 undo["region"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no region"),
+                undo["owner"]?.GetValue<string>(),
                 undo["sid"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no statement id"),
                 undo["original"]?.GetValue<string>(),
                 undo["applied"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no applied policy"));

@@ -22,8 +22,19 @@ internal static class BucketPolicyDocument
     /// The original document (or a new one) with one more statement: Deny <paramref name="actions"/> on the bucket
     /// and its objects to every principal except <paramref name="exemptPrincipalArns"/>.
     /// </summary>
-    public static string Merge(string? original, string sid, string partition, string bucket, IReadOnlyList<string> actions, IReadOnlyList<string> exemptPrincipalArns)
+    /// <param name="denyServices">
+    /// False: AWS service principals are left out (<c>"Null": {"aws:PrincipalServiceName": "true"}</c>): their
+    /// requests carry no aws:PrincipalArn, so the StringNotLike exemption alone would deny them.
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename
+    /// </param>
+    public static string Merge(string? original, string sid, string partition, string bucket, IReadOnlyList<string> actions,
+        IReadOnlyList<string> exemptPrincipalArns, bool denyServices = false)
     {
+        var condition = new JsonObject
+        {
+            ["StringNotLike"] = new JsonObject { ["aws:PrincipalArn"] = Strings(exemptPrincipalArns) },
+        };
+        if (!denyServices) condition["Null"] = new JsonObject { ["aws:PrincipalServiceName"] = "true" };
         var statement = new JsonObject
         {
             ["Sid"] = sid,
@@ -31,10 +42,7 @@ internal static class BucketPolicyDocument
             ["Principal"] = "*",
             ["Action"] = Strings(actions),
             ["Resource"] = Strings([$"arn:{partition}:s3:::{bucket}", $"arn:{partition}:s3:::{bucket}/*"]),
-            ["Condition"] = new JsonObject
-            {
-                ["StringNotLike"] = new JsonObject { ["aws:PrincipalArn"] = Strings(exemptPrincipalArns) },
-            },
+            ["Condition"] = condition,
         };
         if (original is null)
         {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Simian.Core;
 using Simian.Aws.Clients;
+using Simian.Aws.Resilience;
 using Simian.Aws.Faults;
 using Simian.Core.Diagnostics;
 using Simian.Core.Profiles;
@@ -43,8 +45,29 @@ internal sealed class S3BucketTargetType : ITargetType
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = session.Options.BucketConcurrency, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(candidates, parallel, async (bucket, ct) =>
         {
-            var region = bucket.Region ?? await S3Buckets.RegionAsync(session, bucket.Name, ct).ConfigureAwait(false);
-            var tags = await S3Buckets.TagsAsync(session, bucket.Name, region, ct).ConfigureAwait(false);
+            string region;
+            IReadOnlyDictionary<string, string> tags;
+            try
+            {
+                // ExpectedBucketOwner: S3 answers 403 for a bucket another account owns
+                // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html).
+                region = bucket.Region ?? await S3Buckets.RegionAsync(session, bucket.Name, ct, caller.Account).ConfigureAwait(false);
+                tags = await S3Buckets.TagsAsync(session, bucket.Name, region, ct, caller.Account).ConfigureAwait(false);
+            }
+            catch (ProviderException e) when (AwsErrors.Code(e) is "AccessDenied" && selector.Names is not null)
+            {
+                // Named, but not ours (or not readable): shown in the plan with why, never touched.
+                found.Add(new Resource
+                {
+                    Id = bucket.Name,
+                    Label = "another account's?",
+                    Tags = new Dictionary<string, string>(),
+                    Account = caller.Account,
+                    Scope = session.Scope(caller.Account, ""),
+                    Protected = $"not owned by account {caller.Account}, or not readable by the caller (S3 refused the request with ExpectedBucketOwner={caller.Account})",
+                });
+                return;
+            }
             if (!selector.MatchesTags(tags)) return;
             found.Add(new Resource
             {

@@ -13,11 +13,11 @@ namespace Simian.Aws.S3;
 /// <summary>Reading a bucket's region, tags and policy, with S3's "there is none" answers turned into empty values.</summary>
 internal static class S3Buckets
 {
-    public static async Task<string> RegionAsync(AwsSession session, string bucket, CancellationToken cancellationToken)
+    public static async Task<string> RegionAsync(AwsSession session, string bucket, CancellationToken cancellationToken, string? owner = null)
     {
         var answer = await session.CallAsync(
             $"cannot read bucket '{bucket}'",
-            ct => session.S3().GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, ct),
+            ct => session.S3().GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket, ExpectedBucketOwner = owner }, ct),
             cancellationToken).ConfigureAwait(false);
         // S3 reports us-east-1 as no constraint at all, and eu-west-1 by its legacy name.
         return answer.Location?.Value switch
@@ -28,13 +28,13 @@ internal static class S3Buckets
         };
     }
 
-    public static async Task<IReadOnlyDictionary<string, string>> TagsAsync(AwsSession session, string bucket, string region, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, string>> TagsAsync(AwsSession session, string bucket, string region, CancellationToken cancellationToken, string? owner = null)
     {
         try
         {
             var answer = await session.CallAsync(
                 $"cannot read the tags of bucket '{bucket}'",
-                ct => session.S3(region).GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket }, ct),
+                ct => session.S3(region).GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket, ExpectedBucketOwner = owner }, ct),
                 cancellationToken).ConfigureAwait(false);
             var tags = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var tag in answer.TagSet ?? [])
@@ -50,7 +50,8 @@ internal static class S3Buckets
     }
 
     /// <summary>The policy exactly as S3 returns it, or null when the bucket has none.</summary>
-    public static async Task<string?> PolicyAsync(AwsSession session, string bucket, string region, CancellationToken cancellationToken, bool undo = false)
+    /// <param name="owner">The account that must own the bucket (ExpectedBucketOwner); S3 refuses the call otherwise.</param>
+    public static async Task<string?> PolicyAsync(AwsSession session, string bucket, string region, string? owner, CancellationToken cancellationToken, bool undo = false)
     {
         try
         {
@@ -58,7 +59,7 @@ internal static class S3Buckets
                 $"cannot read the policy of bucket '{bucket}'",
                 async ct =>
                 {
-                    var answer = await session.S3(region).GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucket }, ct).ConfigureAwait(false);
+                    var answer = await session.S3(region).GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucket, ExpectedBucketOwner = owner }, ct).ConfigureAwait(false);
                     // SDK quirk: for GetBucketPolicy a 4xx answer does not throw; its error document comes back as the "policy".
                     if ((int)answer.HttpStatusCode is < 200 or > 299) throw ErrorFrom(answer.HttpStatusCode, answer.Policy);
                     return string.IsNullOrEmpty(answer.Policy) ? null : answer.Policy;
@@ -90,17 +91,17 @@ internal static class S3Buckets
         return new AmazonS3Exception(message ?? $"HTTP {(int)status}", type, code ?? status.ToString(), requestId ?? "", status);
     }
 
-    public static Task PutPolicyAsync(AwsSession session, string bucket, string region, string policy, string what, CancellationToken cancellationToken, bool undo = false) =>
+    public static Task PutPolicyAsync(AwsSession session, string bucket, string region, string? owner, string policy, string what, CancellationToken cancellationToken, bool undo = false) =>
         session.CallAsync(
             what,
-            ct => session.S3(region).PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy }, ct),
+            ct => session.S3(region).PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy, ExpectedBucketOwner = owner }, ct),
             cancellationToken,
             undo);
 
-    public static Task DeletePolicyAsync(AwsSession session, string bucket, string region, string what, CancellationToken cancellationToken, bool undo = false) =>
+    public static Task DeletePolicyAsync(AwsSession session, string bucket, string region, string? owner, string what, CancellationToken cancellationToken, bool undo = false) =>
         session.CallAsync(
             what,
-            ct => session.S3(region).DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = bucket }, ct),
+            ct => session.S3(region).DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = bucket, ExpectedBucketOwner = owner }, ct),
             cancellationToken,
             undo);
 

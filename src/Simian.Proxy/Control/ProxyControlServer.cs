@@ -124,7 +124,9 @@ public sealed class ProxyControlServer : IAsyncDisposable
         _stopping = true;
         if (_listener is { } listener)
         {
-            listener.Close();
+            // The managed listener can throw "Address already in use" while unregistering a port another listener
+            // has just taken; closing must not fail the caller.
+            try { listener.Close(); } catch (HttpListenerException) { }
             await _acceptLoop.ConfigureAwait(false);
         }
     }

@@ -24,4 +24,7 @@ internal sealed class S3Bucket
     public IReadOnlyList<KeyValuePair<string, string>>? Tags { get; set; }
 
     public BucketPolicy? Policy { get; set; }
+
+    /// <summary>The owning account (what x-amz-expected-bucket-owner is checked against).</summary>
+    public string Owner { get; init; } = "";
 }

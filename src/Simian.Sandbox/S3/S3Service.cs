@@ -59,13 +59,10 @@ internal sealed class S3Service : ISandboxService
                 ? ("ListBuckets", ListBuckets())
                 : throw new AwsErrorException(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
         }
-        else if (key.Length == 0)
-        {
-            (action, response) = BucketCall(request, bucket, caller);
-        }
         else
         {
-            (action, response) = ObjectCall(request, bucket, key, caller);
+            CheckExpectedOwner(request, bucket);
+            (action, response) = key.Length == 0 ? BucketCall(request, bucket, caller) : ObjectCall(request, bucket, key, caller);
         }
 
         response.Action = action;
@@ -90,6 +87,27 @@ internal sealed class S3Service : ISandboxService
             ? SandboxResponse.Empty(error.Status)
             : SandboxResponse.Xml(error.Status, w => S3Xml.Error(w, error, requestId));
         return response.WithHeader("x-amz-request-id", requestId);
+    }
+
+    /// <summary>
+    /// x-amz-expected-bucket-owner: a request naming an account that does not own the bucket is refused with 403
+    /// Access Denied (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html).
+    /// </summary>
+    private void CheckExpectedOwner(SandboxRequest request, string bucket)
+    {
+        if (request.Header("x-amz-expected-bucket-owner") is not { } expected) return;
+        if (expected.Length != 12 || !expected.All(char.IsAsciiDigit))
+        {
+            throw new AwsErrorException(400, "InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be an AWS Account ID...");
+        }
+
+        lock (_store.Gate)
+        {
+            if (_store.Find(bucket) is { } found && found.Owner != expected)
+            {
+                throw new AwsErrorException(403, "AccessDenied", "Access Denied", ("BucketName", bucket));
+            }
+        }
     }
 
     private (string, SandboxResponse) BucketCall(SandboxRequest request, string bucket, CallerIdentity caller)
@@ -155,7 +173,8 @@ internal sealed class S3Service : ISandboxService
     {
         lock (_store.Gate)
         {
-            var buckets = _store.All.ToList();
+            // ListBuckets lists the caller's account's buckets only.
+            var buckets = _store.All.Where(b => b.Owner == _account).ToList();
             return SandboxResponse.Xml(200, w => S3Xml.ListBuckets(w, buckets, _account));
         }
     }

@@ -99,6 +99,7 @@ public sealed class AwsSandboxTests
         await using var sandbox = await StartSandboxAsync();
         using var cli = new TestCli(env: Credentials);
         var profile = Adapt("chaos-gorilla.yaml", sandbox, cli.StateDir);
+        var ids = sandbox.State.Instances().Select(i => i.Id).ToList();
         var run = await cli.RunAsync("run", profile, "--yes", "--output", "json");
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         var json = JsonNode.Parse(run.Stdout)!;
@@ -106,6 +107,38 @@ public sealed class AwsSandboxTests
         Assert.Equal((int)json["injected"]!, (int)json["restored"]!);
         Assert.All(sandbox.State.Instances(), i => Assert.Equal("running", i.State));
         Assert.True(sandbox.State.CallCounts()["ec2:StartInstances"] >= 8);
+        // The zone's instances are Auto Scaling group members, and the sandbox replaces a stopped member as AWS
+        // does: nothing was replaced (the same ids), and every group's processes are as they were.
+        Assert.Equal(ids, sandbox.State.Instances().Select(i => i.Id));
+        Assert.All(sandbox.State.AutoScalingGroups(), g => Assert.Empty(g.SuspendedProcesses));
+        Assert.All(sandbox.State.AutoScalingGroups(), g => Assert.Empty(g.Activities));
+        Assert.True(sandbox.State.CallCounts()["autoscaling:SuspendProcesses"] >= 4);
+    }
+
+    /// <summary>
+    /// The plan dry-runs the stop and its undo: a caller who could stop instances but not start them again is
+    /// refused before anything changes, with the missing action named
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html, DryRun).
+    /// </summary>
+    [Fact]
+    public async Task A_caller_who_could_not_start_the_instances_again_is_refused_before_anything_changes()
+    {
+        var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        fleet.Identities.Single(i => i.AccessKeyId == "AKIASIMIANGAMEDAY").DeniedActions.Add("ec2:StartInstances");
+        await using var sandbox = await StartSandboxAsync(fleet);
+        using var cli = new TestCli(env: Credentials);
+        var profile = Adapt("chaos-gorilla.yaml", sandbox, cli.StateDir);
+
+        var plan = await cli.RunAsync("plan", profile);
+        Assert.True(plan.ExitCode == ExitCodes.Refused, plan.ToString());
+        Assert.Contains("[refused] to undo: ec2:StartInstances on 8 instance(s): not allowed — the caller lacks ec2:StartInstances", plan.Stdout);
+        Assert.Contains("[FAIL] preflight: not running: step 'zone-down': to undo: ec2:StartInstances", plan.Stdout);
+
+        var run = await cli.RunAsync("run", profile, "--yes");
+        Assert.True(run.ExitCode == ExitCodes.Refused, run.ToString());
+        Assert.All(sandbox.State.Instances().Where(i => i.Tags.GetValueOrDefault("chaos") == "opt-in" && !i.Spot), i => Assert.Equal("running", i.State));
+        Assert.False(sandbox.State.CallCounts().ContainsKey("ec2:StopInstances"));
+        Assert.False(sandbox.State.CallCounts().ContainsKey("autoscaling:SuspendProcesses"));
     }
 
     [Fact]

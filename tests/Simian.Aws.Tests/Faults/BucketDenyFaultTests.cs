@@ -211,6 +211,72 @@ public sealed class BucketDenyFaultTests
             e => e.StartsWith("1:25: ", StringComparison.Ordinal) && e.Contains("'ec2:*' is not an S3 action"));
         Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("action: [s3:GetObject]"), d)), e => e.Contains("did you mean 'actions'"));
         Assert.Empty(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("actions: ['s3:*Object*']"), d)));
-        Assert.Equal("deny s3:*Object*, s3:ListBucket on the bucket to everyone but the caller; undo restores the policy", fault.Describe(Yaml.Map("{}"), null));
+        Assert.Equal("deny s3:*Object*, s3:ListBucket on the bucket to everyone but the caller (not AWS service principals: log delivery, CloudTrail, replication); undo restores the policy",
+            fault.Describe(Yaml.Map("{}"), null));
+    }
+
+    /// <summary>
+    /// Actions are checked against S3's action list
+    /// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html): a misspelt one is
+    /// caught by validate, with the nearest real action, instead of failing at inject on a real account.
+    /// </summary>
+    [Theory]
+    [InlineData("s3:GetObjekt", "'s3:GetObjekt' is not an S3 action; did you mean s3:GetObject?")]
+    [InlineData("s3:ListBuckets", "'s3:ListBuckets' is not an S3 action; did you mean s3:ListBucket?")]
+    [InlineData("s3:Frobnicate*", "'s3:Frobnicate*' matches no S3 action")]
+    public void Actions_must_exist_in_S3(string action, string error)
+    {
+        var fault = new AwsProvider(TimeProvider.System, _ => null).TargetTypes.Single(t => t.Name == Type).Faults.Single(f => f.Name == "bucket-deny");
+        Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map($"actions: ['{action}']"), d)), e => e.Contains(error, StringComparison.Ordinal));
+    }
+
+    /// <summary>A deny that covers Get/Put/DeleteBucketPolicy could lock the undo (or anyone's recover) out: refused by validate.</summary>
+    [Theory]
+    [InlineData("s3:*")]
+    [InlineData("s3:*Policy*")]
+    [InlineData("s3:Put*")]
+    [InlineData("s3:*Bucket*")]
+    [InlineData("s3:deletebucketpolicy")]
+    public void Actions_that_cover_the_policy_operations_are_refused(string action)
+    {
+        var fault = new AwsProvider(TimeProvider.System, _ => null).TargetTypes.Single(t => t.Name == Type).Faults.Single(f => f.Name == "bucket-deny");
+        Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map($"actions: ['{action}']"), d)),
+            e => e.Contains($"'{action}' would also deny s3:", StringComparison.Ordinal) && e.Contains("which undoing the fault needs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Exempt_must_list_principal_arns_and_denyServices_a_boolean()
+    {
+        var fault = new AwsProvider(TimeProvider.System, _ => null).TargetTypes.Single(t => t.Name == Type).Faults.Single(f => f.Name == "bucket-deny");
+        Assert.Empty(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("exempt: ['arn:aws:iam::123456789012:role/OnCall', 'arn:aws:iam::123456789012:role/Ops*']\ndenyServices: true"), d)));
+        Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("exempt: [OnCall]"), d)), e => e.Contains("'OnCall' is not a principal ARN", StringComparison.Ordinal));
+        Assert.Contains(Yaml.Errors(d => fault.ValidateParams(Yaml.Map("denyServices: sometimes"), d)), e => e.Contains("denyServices", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Requests by AWS service principals carry no aws:PrincipalArn, so the exemption alone would deny them: the
+    /// statement leaves them out unless denyServices is set
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename).
+    /// The undo record names who applied it and who is exempt, and an exempt on-call role keeps its access.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Service_principals_and_listed_principals_are_left_out_and_the_record_names_them()
+    {
+        await using var sandbox = await AwsSandbox.StartAsync(WithPolicy(null));
+        var (fault, ctx, undo) = await DenyAsync(sandbox, $"exempt: ['{TestFleets.DevArn}']");
+        var statement = JsonNode.Parse(sandbox.State.BucketPolicy("site-assets")!)!["Statement"]![0]!;
+        var exempt = statement["Condition"]!["StringNotLike"]!["aws:PrincipalArn"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        Assert.Contains(TestFleets.GameDayRoleArn, exempt);
+        Assert.Equal(TestFleets.DevArn, exempt[^1]);
+        Assert.Equal("""{"aws:PrincipalServiceName":"true"}""", statement["Condition"]!["Null"]!.ToJsonString());
+        Assert.Equal(TestFleets.GameDayArn, undo["appliedBy"]!.GetValue<string>());
+        Assert.Contains(TestFleets.DevArn, undo["exempt"]!.AsArray().Select(a => a!.GetValue<string>()));
+        // The exempt developer still reads; the sandbox evaluates the same statement S3 would.
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(sandbox.S3As(TestFleets.DevKey, TestFleets.DevSecret)));
+        Assert.Equal(UndoOutcome.Restored, await fault.UndoAsync(sandbox.Undo(ctx, undo), AwsSandbox.Timeout()));
+
+        await using var strict = await AwsSandbox.StartAsync(WithPolicy(null));
+        await DenyAsync(strict, "denyServices: true");
+        Assert.Null(JsonNode.Parse(strict.State.BucketPolicy("site-assets")!)!["Statement"]![0]!["Condition"]!["Null"]);
     }
 }

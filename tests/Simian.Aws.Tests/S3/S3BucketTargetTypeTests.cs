@@ -33,6 +33,25 @@ public sealed class S3BucketTargetTypeTests
         Assert.Empty((await sandbox.BucketAsync("billing-data")).Tags!);
     }
 
+    /// <summary>
+    /// A bucket another account owns is never a target: every call names the caller's account as the expected
+    /// owner, S3 refuses it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html),
+    /// and the plan shows the bucket as protected, with why.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_bucket_owned_by_another_account_is_protected_with_why()
+    {
+        var fleet = TestFleets.Extended();
+        fleet.Buckets.Add(new Simian.Sandbox.FleetBucket { Name = "partner-data", Owner = "210987654321", Tags = { ["chaos"] = "opt-in" } });
+        await using var sandbox = await AwsSandbox.StartAsync(fleet);
+        var resolved = await sandbox.ResolveAsync(Type, "names: [partner-data, site-assets]");
+        var partner = Assert.Single(resolved, r => r.Id == "partner-data");
+        Assert.StartsWith("not owned by account 123456789012", partner.Protected, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(resolved, r => r.Id == "site-assets").Protected);
+        // Listing by prefix never shows another account's bucket (ListBuckets lists the caller's own).
+        Assert.DoesNotContain("partner-data", await Names(sandbox, "prefix: p"));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task An_unknown_bucket_is_a_provider_error_that_names_it()
     {

@@ -123,9 +123,10 @@ public sealed class ProbeRunnerTests : IDisposable
             var filler = new byte[64 * 1024];
             try
             {
-                while (!stop.IsCancellationRequested) await socket.SendAsync(filler);
+                // The token matters: once the probe stops reading, a send blocks until the socket is closed.
+                while (!stop.IsCancellationRequested) await socket.SendAsync(filler, System.Net.Sockets.SocketFlags.None, stop.Token);
             }
-            catch (System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
             {
             }
         });

@@ -25,7 +25,7 @@ public sealed class SafetyGuardTests : IDisposable
     {
         var plan = await PlanAsync(new ThingWorld(ThingWorld.Many(2)), ThingProfiles.Text());
 
-        Assert.Equal(["window", "maxTargets", "maxPercent", "allowedRegions", "allowedAccounts", "irreversible", "maxDuration", "targetLocks", "selection"],
+        Assert.Equal(["window", "maxTargets", "maxPercent", "allowedRegions", "allowedAccounts", "irreversible", "maxDuration", "targetLocks", "selection", "preflight"],
             plan.Guard.Select(g => g.Check));
         Assert.True(plan.Allowed, string.Join("\n", plan.Guard));
     }

@@ -1,0 +1,45 @@
+using Simian.Sandbox.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace Simian.Sandbox.Tests.S3;
+
+/// <summary>
+/// x-amz-expected-bucket-owner, as S3 checks it: a request that names an account other than the bucket's owner is
+/// refused with 403 AccessDenied (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html),
+/// and ListBuckets lists only the caller's account's buckets
+/// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html). Driven by Debian's boto3.
+/// </summary>
+public sealed class BucketOwnerTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_expected_owner_is_checked_on_every_bucket_call()
+    {
+        if (Boto3.Missing() is { } missing)
+        {
+            output.WriteLine(missing);
+            return;
+        }
+
+        var fleet = TestFleets.Standard();
+        fleet.Buckets.Add(new FleetBucket { Name = "ours", Policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::ours/*"}]}""" });
+        fleet.Buckets.Add(new FleetBucket { Name = "partner-data", Owner = "210987654321" });
+        await using var sandbox = await SandboxHarness.StartAsync(fleet);
+        var result = await Boto3.RunAsync(sandbox.Endpoint, TestFleets.GameDayKey, TestFleets.GameDaySecret, """
+            s3 = client("s3")
+            result = {"right": s3.get_bucket_policy(Bucket="ours", ExpectedBucketOwner="123456789012")["ResponseMetadata"]["HTTPStatusCode"],
+                      "wrong": error(lambda: s3.get_bucket_policy(Bucket="ours", ExpectedBucketOwner="210987654321")),
+                      "deleteWrong": error(lambda: s3.delete_bucket_policy(Bucket="ours", ExpectedBucketOwner="210987654321")),
+                      "partner": error(lambda: s3.get_bucket_tagging(Bucket="partner-data", ExpectedBucketOwner="123456789012")),
+                      "listed": [b["Name"] for b in s3.list_buckets()["Buckets"]]}
+            """);
+        Assert.Equal(200, result.GetProperty("right").GetInt32());
+        foreach (var refused in new[] { "wrong", "deleteWrong", "partner" })
+        {
+            Assert.Equal("AccessDenied", result.GetProperty(refused).GetProperty("Code").GetString());
+            Assert.Equal(403, result.GetProperty(refused).GetProperty("Status").GetInt32());
+        }
+
+        Assert.NotNull(sandbox.State.BucketPolicy("ours"));
+        Assert.Equal(["ours"], result.GetProperty("listed").EnumerateArray().Select(e => e.GetString()).ToList());
+    }
+}
