@@ -9,4 +9,8 @@ internal enum CommonError
     UnknownAccessKey,
     SignatureMismatch,
     MalformedAuthorization,
+    /// <summary>A signed request whose time is more than 15 minutes from the service's clock.</summary>
+    RequestTimeTooSkewed,
+    /// <summary>A session token that does not belong to the access key (or one missing where the key needs it).</summary>
+    InvalidToken,
 }

@@ -18,6 +18,12 @@ public sealed class FleetIdentity
     public string? Account { get; set; }
 
     /// <summary>
+    /// For temporary credentials (an ASIA… key): the session token requests must carry, as STS issued it. Requests
+    /// with another token, or none, are refused; so is a token sent with a long-term key.
+    /// </summary>
+    public string? SessionToken { get; set; }
+
+    /// <summary>
     /// Actions this identity's IAM policies do not allow (e.g. <c>ec2:StartInstances</c>, <c>autoscaling:*</c>):
     /// EC2 answers them with UnauthorizedOperation, Auto Scaling with AccessDenied, as for a real missing permission.
     /// </summary>

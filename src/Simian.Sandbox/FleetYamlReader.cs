@@ -12,7 +12,7 @@ internal sealed class FleetYamlReader
     private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups"];
     private static readonly string[] GroupKeys =
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
-    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions"];
+    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken"];
     private static readonly string[] InstanceKeys =
         ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
@@ -128,7 +128,7 @@ internal sealed class FleetYamlReader
 
     private FleetIdentity ReadIdentity(YamlNode node)
     {
-        string? accessKeyId = null, secret = null, arn = null, userId = null, account = null;
+        string? accessKeyId = null, secret = null, arn = null, userId = null, account = null, token = null;
         var denied = new List<string>();
         ForEachKey(node, "identity", IdentityKeys, (key, value) =>
         {
@@ -155,6 +155,7 @@ internal sealed class FleetYamlReader
                 case "secretAccessKey": secret = text; break;
                 case "arn": arn = text; break;
                 case "userId": userId = text; break;
+                case "sessionToken": token = text; break;
                 case "account":
                     account = text;
                     Check(value, FleetRules.AccountError(text));
@@ -168,6 +169,7 @@ internal sealed class FleetYamlReader
             SecretAccessKey = secret,
             UserId = userId,
             Account = account,
+            SessionToken = token,
         };
         identity.DeniedActions.AddRange(denied);
         return identity;

@@ -143,6 +143,10 @@ internal sealed class RequestDispatcher
         {
             CheckExpiry(request, auth);
         }
+        else
+        {
+            CheckSkew(service, auth);
+        }
 
         var identity = _identities.Find(auth.AccessKeyId);
         if (identity is null)
@@ -153,6 +157,14 @@ internal sealed class RequestDispatcher
             }
 
             identity = CallerIdentity.Default(auth.AccessKeyId);
+        }
+
+        // Temporary credentials: the session token must be the one issued with the key; a long-term key takes none.
+        var token = request.Header("x-amz-security-token") ?? request.QueryValue("X-Amz-Security-Token");
+        if (!string.Equals(token, identity.SessionToken, StringComparison.Ordinal)
+            && !(token is null && identity.SessionToken is null))
+        {
+            throw service.Describe(CommonError.InvalidToken, auth.AccessKeyId);
         }
 
         ChunkSigningContext? signing = null;
@@ -177,6 +189,26 @@ internal sealed class RequestDispatcher
 
         DecodeBody(service, request, signing);
         return identity;
+    }
+
+    /// <summary>
+    /// AWS refuses a signed request whose X-Amz-Date is more than 15 minutes from its own clock
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/signing-elements.html: "the request is rejected when the
+    /// timestamp is more than 15 minutes off"; S3 says RequestTimeTooSkewed).
+    /// </summary>
+    private void CheckSkew(ISandboxService service, SigV4Authorization auth)
+    {
+        if (!DateTimeOffset.TryParseExact(auth.AmzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var signedAt))
+        {
+            throw service.Describe(CommonError.MalformedAuthorization, "X-Amz-Date must be yyyyMMddTHHmmssZ");
+        }
+
+        var now = _time.GetUtcNow();
+        if ((now - signedAt).Duration() > TimeSpan.FromMinutes(15))
+        {
+            throw service.Describe(CommonError.RequestTimeTooSkewed,
+                $"{auth.AmzDate} (the sandbox's time is {now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)})");
+        }
     }
 
     /// <summary>A presigned URL is good from its X-Amz-Date for X-Amz-Expires seconds (at most 7 days), on the sandbox's clock.</summary>

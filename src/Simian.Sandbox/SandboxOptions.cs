@@ -18,8 +18,11 @@ public sealed class SandboxOptions
 
     public double ErrorRate { get; init; }
 
-    /// <summary>When set, unknown access keys are refused instead of being taken as the default identity.</summary>
-    public bool RequireKnownKeys { get; init; }
+    /// <summary>
+    /// Unknown access keys are refused, as AWS refuses them (the default). False (the CLI's <c>--any-key</c>) takes any
+    /// key as a default identity, a documented convenience for quick experiments.
+    /// </summary>
+    public bool RequireKnownKeys { get; init; } = true;
 
     /// <summary>How long stopping/pending/shutting-down last before settling (measured on <see cref="TimeProvider"/>).</summary>
     public TimeSpan TransitionDelay { get; init; } = TimeSpan.Zero;

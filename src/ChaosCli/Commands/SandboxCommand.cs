@@ -17,7 +17,11 @@ public static class SandboxCommand
         var fleet = new Option<string?>("--fleet") { Description = "Fleet file seeding instances, buckets and identities" };
         var throttle = new Option<double>("--throttle-rate") { Description = "Share of calls answered with the service's throttling error (0..1)" };
         var errors = new Option<double>("--error-rate") { Description = "Share of calls answered with a 500 InternalError (0..1)" };
-        var knownKeys = new Option<bool>("--require-known-keys") { Description = "Refuse access keys the fleet does not list" };
+        var knownKeys = new Option<bool>("--require-known-keys") { Description = "Refuse access keys the fleet does not list (the default; kept for scripts)", Hidden = true };
+        var anyKey = new Option<bool>("--any-key")
+        {
+            Description = "Admit any access key as a default identity (AWS refuses unknown keys, and so does the sandbox without this)",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed for injected faults", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request on stderr" };
         var transition = new Option<string>("--transition-delay")
@@ -27,7 +31,7 @@ public static class SandboxCommand
         };
         var command = new Command("sandbox", "Serve an AWS-compatible sandbox (EC2, Auto Scaling, S3, STS) on loopback for offline rehearsals")
         {
-            port, fleet, throttle, errors, knownKeys, seed, verbose, transition,
+            port, fleet, throttle, errors, knownKeys, anyKey, seed, verbose, transition,
         };
         command.SetAction(async (parse, ct) => await ServeAsync(context, new SandboxOptions
         {
@@ -37,7 +41,7 @@ public static class SandboxCommand
             Seed = parse.GetValue(seed),
             ThrottleRate = parse.GetValue(throttle),
             ErrorRate = parse.GetValue(errors),
-            RequireKnownKeys = parse.GetValue(knownKeys),
+            RequireKnownKeys = !parse.GetValue(anyKey),
             TransitionDelay = TransitionDelay(parse.GetValue(transition)!),
             Log = parse.GetValue(verbose) ? context.Stderr : null,
         }, ct).ConfigureAwait(false));

@@ -35,6 +35,9 @@ internal sealed class CallerIdentity
 
     public bool IsAnonymous { get; private init; }
 
+    /// <summary>The session token issued with a temporary key, or null for a long-term key.</summary>
+    public string? SessionToken { get; init; }
+
     /// <summary>Action patterns (<c>service:Action</c>, <c>*</c> wildcards) no identity policy allows this caller.</summary>
     public IReadOnlyList<string> DeniedActions { get; init; } = [];
 

@@ -18,6 +18,7 @@ internal sealed class IdentityDirectory
                 string.IsNullOrEmpty(identity.SecretAccessKey) ? null : identity.SecretAccessKey)
             {
                 DeniedActions = identity.DeniedActions.ToArray(),
+                SessionToken = string.IsNullOrEmpty(identity.SessionToken) ? null : identity.SessionToken,
             };
         }
     }

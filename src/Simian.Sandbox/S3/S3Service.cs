@@ -78,6 +78,8 @@ internal sealed class S3Service : ISandboxService
             "The AWS Access Key Id you provided does not exist in our records.", ("AWSAccessKeyId", detail)),
         CommonError.SignatureMismatch => new(403, "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
+        CommonError.RequestTimeTooSkewed => new(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", ("RequestTime", detail)),
+        CommonError.InvalidToken => new(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
         _ => new(400, "AuthorizationHeaderMalformed", detail),
     };
 
@@ -203,7 +205,8 @@ internal sealed class S3Service : ISandboxService
                     "Your previous request to create the named bucket succeeded and you already own it.", ("BucketName", name));
             }
 
-            _store.Add(new S3Bucket(name, region, _time.GetUtcNow()));
+            // The creator's account owns the bucket (the sandbox's account for its default identity).
+            _store.Add(new S3Bucket(name, region, _time.GetUtcNow()) { Owner = _account });
         }
 
         return SandboxResponse.Empty(200).WithHeader("Location", "/" + name);

@@ -44,6 +44,8 @@ internal sealed class StsService : ISandboxService
         CommonError.UnknownAccessKey => new(403, "InvalidClientTokenId", "The security token included in the request is invalid."),
         CommonError.SignatureMismatch => new(403, "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."),
+        CommonError.RequestTimeTooSkewed => new(400, "RequestExpired", $"Request has expired. Timestamp date is {detail}"),
+        CommonError.InvalidToken => new(403, "InvalidClientTokenId", "The security token included in the request is invalid."),
         _ => new(400, "IncompleteSignature", detail),
     };
 

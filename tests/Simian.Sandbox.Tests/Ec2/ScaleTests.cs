@@ -11,6 +11,7 @@ public sealed class ScaleTests
     public async Task Pages_through_100000_instances_quickly()
     {
         var fleet = new Fleet();
+        fleet.Identities.AddRange(TestFleets.Standard().Identities);
         fleet.Generate.Add(new FleetInstanceGenerator
         {
             Count = 100_000,

@@ -134,11 +134,12 @@ public sealed class ObjectTests
     [Fact]
     public async Task An_expired_presigned_url_is_refused()
     {
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var sandbox = await SandboxHarness.StartAsync(configure: o => new SandboxOptions { Fleet = o.Fleet, TimeProvider = clock });
         var s3 = sandbox.S3();
         await s3.PutBucketAsync(new PutBucketRequest { BucketName = "objects" });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = "objects", Key = "shared.txt", ContentBody = "shared" });
+        clock.Advance(TimeSpan.FromHours(1));
         var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
             BucketName = "objects",
