@@ -96,7 +96,7 @@ public sealed class Fleet
 
             if (bucket.Policy is not null)
             {
-                Check(FleetRules.PolicyError(bucket.Policy));
+                Check(FleetRules.PolicyError(bucket.Policy, bucket.Name));
             }
         }
     }

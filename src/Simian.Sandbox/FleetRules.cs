@@ -53,11 +53,11 @@ internal static class FleetRules
         return valid ? null : $"bucket name '{name}' is not a valid S3 bucket name";
     }
 
-    public static string? PolicyError(string policy)
+    public static string? PolicyError(string policy, string? bucket = null)
     {
         try
         {
-            BucketPolicy.Parse(Encoding.UTF8.GetBytes(policy));
+            BucketPolicy.Parse(Encoding.UTF8.GetBytes(policy), bucket);
             return null;
         }
         catch (MalformedPolicyException e)

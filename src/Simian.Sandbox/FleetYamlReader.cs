@@ -279,6 +279,7 @@ internal sealed class FleetYamlReader
     {
         var bucket = new FleetBucket { Name = "" };
         string? name = null;
+        YamlNode? policyNode = null;
         ForEachKey(node, "bucket", BucketKeys, (key, value) =>
         {
             switch (key)
@@ -289,7 +290,7 @@ internal sealed class FleetYamlReader
                     break;
                 case "policy":
                     bucket.Policy = value is YamlScalarNode ? Scalar(value, key) : ToJson(value);
-                    Check(value, FleetRules.PolicyError(bucket.Policy));
+                    policyNode = value;
                     break;
                 case "tags": CopyMap(value, key, bucket.Tags); break;
                 case "objects": CopyMap(value, key, bucket.Objects); break;
@@ -300,6 +301,7 @@ internal sealed class FleetYamlReader
             }
         });
         bucket.Name = name ?? throw Error(node, "bucket is missing 'name'");
+        if (policyNode is not null) Check(policyNode, FleetRules.PolicyError(bucket.Policy!, bucket.Name));
         return bucket;
     }
 

@@ -21,7 +21,7 @@ internal sealed class S3BucketStore
 
             if (source.Policy is not null)
             {
-                bucket.Policy = BucketPolicy.Parse(Encoding.UTF8.GetBytes(source.Policy));
+                bucket.Policy = BucketPolicy.Parse(Encoding.UTF8.GetBytes(source.Policy), source.Name);
             }
 
             foreach (var (key, content) in source.Objects)

@@ -112,9 +112,38 @@ internal sealed class S3Service : ISandboxService
         }
     }
 
+    /// <summary>
+    /// Bucket-level calls are evaluated against the bucket policy like object calls. Only the owning account's root
+    /// user escapes a Deny on GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html: "the root principal of the
+    /// account that owns a bucket can always perform GetBucketPolicy, PutBucketPolicy, and DeleteBucketPolicy").
+    /// </summary>
+    private void AuthorizeBucketCall(string name, CallerIdentity caller, string action)
+    {
+        lock (_store.Gate)
+        {
+            var bucket = Bucket(name);
+            var isOwnerRoot = !caller.IsAnonymous && caller.Account == bucket.Owner && caller.Arn == $"arn:aws:iam::{bucket.Owner}:root";
+            if (isOwnerRoot && action is "s3:GetBucketPolicy" or "s3:PutBucketPolicy" or "s3:DeleteBucketPolicy") return;
+            Authorize(bucket, caller, action, $"arn:aws:s3:::{name}");
+        }
+    }
+
     private (string, SandboxResponse) BucketCall(SandboxRequest request, string bucket, CallerIdentity caller)
     {
         var method = request.Method;
+        var bucketAction = (request.HasQuery("policy"), request.HasQuery("tagging"), request.HasQuery("location"), method) switch
+        {
+            (true, _, _, "GET") => "s3:GetBucketPolicy",
+            (true, _, _, "PUT") => "s3:PutBucketPolicy",
+            (true, _, _, "DELETE") => "s3:DeleteBucketPolicy",
+            (_, true, _, "GET") => "s3:GetBucketTagging",
+            (_, true, _, "PUT" or "DELETE") => "s3:PutBucketTagging",
+            (_, _, true, "GET") => "s3:GetBucketLocation",
+            (false, false, false, "HEAD") => "s3:ListBucket",
+            _ => null,
+        };
+        if (bucketAction is not null) AuthorizeBucketCall(bucket, caller, bucketAction);
         if (request.HasQuery("policy"))
         {
             return method switch
@@ -260,7 +289,7 @@ internal sealed class S3Service : ISandboxService
         BucketPolicy policy;
         try
         {
-            policy = BucketPolicy.Parse(request.Body);
+            policy = BucketPolicy.Parse(request.Body, name);
         }
         catch (MalformedPolicyException e)
         {
