@@ -11,6 +11,9 @@ public sealed class FleetBucket
     /// <summary>The owning account; defaults to the fleet's. Another account's bucket is not listed by ListBuckets.</summary>
     public string? Owner { get; set; }
 
+    /// <summary>Block Public Access on this existing bucket (default off; buckets created through the API start with it on).</summary>
+    public bool BlockPublicAccess { get; set; }
+
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Object keys and their UTF-8 content.</summary>

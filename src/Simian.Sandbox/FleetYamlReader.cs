@@ -16,7 +16,7 @@ internal sealed class FleetYamlReader
     private static readonly string[] InstanceKeys =
         ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
-    private static readonly string[] BucketKeys = ["name", "policy", "tags", "objects", "owner"];
+    private static readonly string[] BucketKeys = ["name", "policy", "tags", "objects", "owner", "blockPublicAccess"];
 
     private readonly string _source;
 
@@ -294,6 +294,7 @@ internal sealed class FleetYamlReader
                     break;
                 case "tags": CopyMap(value, key, bucket.Tags); break;
                 case "objects": CopyMap(value, key, bucket.Objects); break;
+                case "blockPublicAccess": bucket.BlockPublicAccess = Bool(value, key); break;
                 case "owner":
                     bucket.Owner = Scalar(value, key);
                     Check(value, FleetRules.AccountError(bucket.Owner));

@@ -44,6 +44,62 @@ internal static class PolicyEvaluator
         return PolicyDecision.Allow;
     }
 
+    /// <summary>Whether an Allow statement grants the request (one that cannot be evaluated grants nothing).</summary>
+    public static bool Allows(BucketPolicy policy, PolicyRequest request)
+    {
+        foreach (var statement in policy.Statements())
+        {
+            if (!statement.TryGetProperty("Effect", out var effect) || effect.ValueKind != JsonValueKind.String || effect.GetString() != "Allow")
+            {
+                continue;
+            }
+
+            try
+            {
+                if (PrincipalMatches(statement, request) && ActionMatches(statement, request.Action)
+                    && ResourceMatches(statement, request.Resource) && ConditionsMatch(statement, request))
+                {
+                    return true;
+                }
+            }
+            catch (PolicyShapeException)
+            {
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the policy is public as S3 judges it: an Allow to everyone ("*") that no condition on a fixed value
+    /// (source IP or VPC, principal account or organization, source account or ARN) narrows down.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+    /// </summary>
+    public static bool IsPublic(BucketPolicy policy)
+    {
+        string[] narrowing =
+        [
+            "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpce", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:SourceAccount",
+            "aws:SourceArn", "aws:SourceOwner", "aws:PrincipalArn", "aws:userid", "aws:PrincipalOrgPaths",
+        ];
+        foreach (var statement in policy.Statements())
+        {
+            if (!statement.TryGetProperty("Effect", out var effect) || effect.GetString() != "Allow") continue;
+            if (!statement.TryGetProperty("Principal", out var principal)) continue;
+            var everyone = principal.ValueKind == JsonValueKind.String
+                ? principal.GetString() == "*"
+                : principal.ValueKind == JsonValueKind.Object && principal.TryGetProperty("AWS", out var aws)
+                  && (aws.ValueKind == JsonValueKind.String ? aws.GetString() == "*" : aws.ValueKind == JsonValueKind.Array && aws.EnumerateArray().Any(v => v.GetString() == "*"));
+            if (!everyone) continue;
+            var narrowed = statement.TryGetProperty("Condition", out var condition) && condition.ValueKind == JsonValueKind.Object
+                && condition.EnumerateObject().Any(op => op.Value.ValueKind == JsonValueKind.Object
+                    && op.Value.EnumerateObject().Any(key => narrowing.Contains(key.Name, StringComparer.OrdinalIgnoreCase)));
+            if (!narrowed) return true;
+        }
+
+        return false;
+    }
+
     private static string StatementName(JsonElement statement, int index) =>
         statement.ValueKind == JsonValueKind.Object && statement.TryGetProperty("Sid", out var sid)
             && sid.ValueKind == JsonValueKind.String

@@ -27,4 +27,15 @@ internal sealed class S3Bucket
 
     /// <summary>The owning account (what x-amz-expected-bucket-owner is checked against).</summary>
     public string Owner { get; init; } = "";
+
+    /// <summary>The bucket's Block Public Access settings (on for buckets created through the API, as on AWS).</summary>
+    public PublicAccessBlock PublicAccess { get; set; } = PublicAccessBlock.Off;
+}
+
+/// <summary>S3 Block Public Access, per bucket: https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html</summary>
+internal sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
+{
+    public static PublicAccessBlock Off { get; } = new(false, false, false, false);
+
+    public static PublicAccessBlock On { get; } = new(true, true, true, true);
 }

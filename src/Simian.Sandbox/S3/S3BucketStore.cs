@@ -13,7 +13,7 @@ internal sealed class S3BucketStore
     {
         foreach (var source in fleet.Buckets)
         {
-            var bucket = new S3Bucket(source.Name, fleet.Region, now) { Owner = source.Owner ?? fleet.Account };
+            var bucket = new S3Bucket(source.Name, fleet.Region, now) { Owner = source.Owner ?? fleet.Account, PublicAccess = source.BlockPublicAccess ? PublicAccessBlock.On : PublicAccessBlock.Off };
             if (source.Tags.Count > 0)
             {
                 bucket.Tags = source.Tags.ToList();

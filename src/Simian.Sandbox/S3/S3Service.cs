@@ -19,7 +19,7 @@ internal sealed class S3Service : ISandboxService
     {
         "acl", "accelerate", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
         "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock",
-        "ownershipControls", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
+        "ownershipControls", "policyStatus", "replication", "requestPayment", "restore",
         "retention", "select", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
     };
 
@@ -140,6 +140,7 @@ internal sealed class S3Service : ISandboxService
             (_, true, _, "GET") => "s3:GetBucketTagging",
             (_, true, _, "PUT" or "DELETE") => "s3:PutBucketTagging",
             (_, _, true, "GET") => "s3:GetBucketLocation",
+            _ when request.HasQuery("publicAccessBlock") => method == "GET" ? "s3:GetBucketPublicAccessBlock" : "s3:PutBucketPublicAccessBlock",
             (false, false, false, "HEAD") => "s3:ListBucket",
             _ => null,
         };
@@ -151,6 +152,17 @@ internal sealed class S3Service : ISandboxService
                 "GET" => ("GetBucketPolicy", GetBucketPolicy(bucket)),
                 "PUT" => ("PutBucketPolicy", PutBucketPolicy(bucket, request)),
                 "DELETE" => ("DeleteBucketPolicy", DeleteBucketPolicy(bucket)),
+                _ => throw MethodNotAllowed(),
+            };
+        }
+
+        if (request.HasQuery("publicAccessBlock"))
+        {
+            return method switch
+            {
+                "GET" => ("GetPublicAccessBlock", GetPublicAccessBlock(bucket)),
+                "PUT" => ("PutPublicAccessBlock", PutPublicAccessBlock(bucket, request)),
+                "DELETE" => ("DeletePublicAccessBlock", SetPublicAccessBlock(bucket, PublicAccessBlock.Off)),
                 _ => throw MethodNotAllowed(),
             };
         }
@@ -235,7 +247,8 @@ internal sealed class S3Service : ISandboxService
             }
 
             // The creator's account owns the bucket (the sandbox's account for its default identity).
-            _store.Add(new S3Bucket(name, region, _time.GetUtcNow()) { Owner = _account });
+            // New buckets have Block Public Access on, as on AWS since April 2023.
+            _store.Add(new S3Bucket(name, region, _time.GetUtcNow()) { Owner = _account, PublicAccess = PublicAccessBlock.On });
         }
 
         return SandboxResponse.Empty(200).WithHeader("Location", "/" + name);
@@ -298,10 +311,69 @@ internal sealed class S3Service : ISandboxService
 
         lock (_store.Gate)
         {
-            Bucket(name).Policy = policy;
+            var bucket = Bucket(name);
+            if (bucket.PublicAccess.BlockPublicPolicy && PolicyEvaluator.IsPublic(policy))
+            {
+                throw new AwsErrorException(403, "AccessDenied",
+                    "User is not authorized to perform: s3:PutBucketPolicy on resource because public policies are blocked by the BlockPublicPolicy block public access setting.",
+                    ("BucketName", name));
+            }
+
+            bucket.Policy = policy;
         }
 
         return SandboxResponse.Empty(204);
+    }
+
+    private SandboxResponse GetPublicAccessBlock(string name)
+    {
+        lock (_store.Gate)
+        {
+            var block = Bucket(name).PublicAccess;
+            if (block == PublicAccessBlock.Off)
+            {
+                throw new AwsErrorException(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", ("BucketName", name));
+            }
+
+            return SandboxResponse.Xml(200, w =>
+            {
+                const string ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+                w.WriteStartElement("PublicAccessBlockConfiguration", ns);
+                w.WriteElementString("BlockPublicAcls", ns, block.BlockPublicAcls ? "true" : "false");
+                w.WriteElementString("IgnorePublicAcls", ns, block.IgnorePublicAcls ? "true" : "false");
+                w.WriteElementString("BlockPublicPolicy", ns, block.BlockPublicPolicy ? "true" : "false");
+                w.WriteElementString("RestrictPublicBuckets", ns, block.RestrictPublicBuckets ? "true" : "false");
+                w.WriteEndElement();
+            });
+        }
+    }
+
+    private SandboxResponse PutPublicAccessBlock(string name, SandboxRequest request)
+    {
+        S3Checksums.Verify(request);
+        System.Xml.Linq.XElement root;
+        try
+        {
+            root = System.Xml.Linq.XElement.Parse(System.Text.Encoding.UTF8.GetString(request.Body));
+        }
+        catch (System.Xml.XmlException)
+        {
+            throw new AwsErrorException(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+        }
+
+        bool Flag(string element) =>
+            root.Elements().FirstOrDefault(e => e.Name.LocalName == element)?.Value.Trim() is { } text && string.Equals(text, "true", StringComparison.OrdinalIgnoreCase);
+        return SetPublicAccessBlock(name, new PublicAccessBlock(Flag("BlockPublicAcls"), Flag("IgnorePublicAcls"), Flag("BlockPublicPolicy"), Flag("RestrictPublicBuckets")));
+    }
+
+    private SandboxResponse SetPublicAccessBlock(string name, PublicAccessBlock block)
+    {
+        lock (_store.Gate)
+        {
+            Bucket(name).PublicAccess = block;
+        }
+
+        return SandboxResponse.Empty(block == PublicAccessBlock.Off ? 204 : 200);
     }
 
     private SandboxResponse DeleteBucketPolicy(string name)
@@ -464,20 +536,38 @@ internal sealed class S3Service : ISandboxService
 
     private S3Bucket Bucket(string name) => _store.Find(name) ?? throw S3Errors.NoSuchBucket(name);
 
+    /// <summary>
+    /// An explicit Deny wins. The owner's account is allowed by its identity policies (the fleet's deniedActions
+    /// stand for what they lack); anyone else — another account, or an anonymous caller — needs an Allow in the
+    /// bucket policy, and a public one is ignored while RestrictPublicBuckets is on
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html,
+    /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+    /// </summary>
     private static void Authorize(S3Bucket bucket, CallerIdentity caller, string action, string resource)
     {
-        if (bucket.Policy is not { } policy)
-        {
-            return;
-        }
-
         var principals = caller.IsAnonymous
             ? []
             : new[] { caller.Arn, caller.PrincipalArn!, $"arn:aws:iam::{caller.Account}:root" }.Distinct().ToArray();
-        var decision = PolicyEvaluator.Evaluate(policy, new PolicyRequest(principals, action, resource, caller.ConditionKeys()));
-        if (decision.Denied)
+        var request = new PolicyRequest(principals, action, resource, caller.ConditionKeys());
+        if (bucket.Policy is { } policy && PolicyEvaluator.Evaluate(policy, request) is { Denied: true } decision)
         {
             throw S3Errors.AccessDenied(decision.Reason);
+        }
+
+        if (!caller.IsAnonymous && caller.Account == bucket.Owner)
+        {
+            if (!caller.IsAllowed(action)) throw S3Errors.AccessDenied($"no identity-based policy allows the {action} action");
+            return;
+        }
+
+        if (bucket.Policy is not { } granting || !PolicyEvaluator.Allows(granting, request))
+        {
+            throw S3Errors.AccessDenied(caller.IsAnonymous ? "anonymous requests need a bucket policy that allows them" : "no bucket policy statement allows another account");
+        }
+
+        if (bucket.PublicAccess.RestrictPublicBuckets && PolicyEvaluator.IsPublic(granting))
+        {
+            throw S3Errors.AccessDenied("the bucket's policy is public and RestrictPublicBuckets is on");
         }
     }
 

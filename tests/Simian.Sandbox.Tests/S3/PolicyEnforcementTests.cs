@@ -81,12 +81,36 @@ public sealed class PolicyEnforcementTests
         Assert.Equal("AccessDenied", error.ErrorCode);
     }
 
+    /// <summary>
+    /// Anonymous callers get in only through an Allow in the bucket policy, and not while Block Public Access
+    /// restricts public buckets (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+    /// </summary>
     [Fact]
-    public async Task Anonymous_callers_are_allowed_when_no_statement_denies_them()
+    public async Task Anonymous_callers_need_a_public_grant_that_block_public_access_does_not_restrict()
     {
-        await using var sandbox = await StartAsync(policy: null);
+        const string PublicRead = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site-assets/*"}]}""";
+        await using (var closed = await StartAsync(policy: null))
+        {
+            var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => ReadAsync(closed.AnonymousS3()));
+            Assert.Equal(HttpStatusCode.Forbidden, e.StatusCode);
+        }
 
-        Assert.Equal("<h1>hi</h1>", await ReadAsync(sandbox.AnonymousS3()));
+        await using (var open = await StartAsync(PublicRead))
+        {
+            Assert.Equal("<h1>hi</h1>", await ReadAsync(open.AnonymousS3()));
+        }
+
+        var fleet = TestFleets.Standard();
+        fleet.Buckets.Add(new FleetBucket { Name = "site-assets", Policy = PublicRead, BlockPublicAccess = true, Objects = { ["index.html"] = "<h1>hi</h1>" } });
+        await using var blocked = await SandboxHarness.StartAsync(fleet);
+        var denied = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => ReadAsync(blocked.AnonymousS3()));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        // And a public policy cannot be put while BlockPublicPolicy is on.
+        var put = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => blocked.S3().PutBucketPolicyAsync(
+            new PutBucketPolicyRequest { BucketName = "site-assets", Policy = PublicRead }));
+        Assert.Equal("AccessDenied", put.ErrorCode);
+        // The owner's own identities still read it.
+        Assert.Equal("<h1>hi</h1>", await ReadAsync(blocked.S3()));
     }
 
     [Fact]
@@ -104,16 +128,27 @@ public sealed class PolicyEnforcementTests
         Assert.Equal("<h1>hi</h1>", await ReadAsync(dev));
     }
 
+    /// <summary>
+    /// A Deny of s3:* locks every role and user out of the policy calls too; only the owning account's root user
+    /// can still read and delete the policy (https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html).
+    /// This is why bucket-deny refuses actions that cover the policy calls.
+    /// </summary>
     [Fact]
-    public async Task A_deny_on_everyone_does_not_lock_the_owner_out_of_the_policy_itself()
+    public async Task A_deny_on_everyone_locks_out_all_but_the_account_root_from_the_policy_itself()
     {
-        const string DenyEverything = """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}""";
-        await using var sandbox = await StartAsync(DenyEverything);
+        const string DenyEverything = """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::site-assets","arn:aws:s3:::site-assets/*"]}]}""";
+        var fleet = TestFleets.Standard();
+        fleet.Identities.Add(new FleetIdentity { AccessKeyId = "AKIASANDBOXROOT", SecretAccessKey = "root-secret", Arn = "arn:aws:iam::123456789012:root" });
+        fleet.Buckets.Add(new FleetBucket { Name = "site-assets", Policy = DenyEverything, Objects = { ["index.html"] = "<h1>hi</h1>" } });
+        await using var sandbox = await SandboxHarness.StartAsync(fleet);
         var gameDay = sandbox.S3();
+        var root = sandbox.S3("AKIASANDBOXROOT", "root-secret");
 
         await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => ReadAsync(gameDay));
-        var policy = await gameDay.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = "site-assets" });
-        await gameDay.DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = "site-assets" });
+        var locked = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => gameDay.DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = "site-assets" }));
+        Assert.Equal(HttpStatusCode.Forbidden, locked.StatusCode);
+        var policy = await root.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = "site-assets" });
+        await root.DeleteBucketPolicyAsync(new DeleteBucketPolicyRequest { BucketName = "site-assets" });
 
         Assert.Equal(DenyEverything, policy.Policy);
         Assert.Equal("<h1>hi</h1>", await ReadAsync(gameDay));
