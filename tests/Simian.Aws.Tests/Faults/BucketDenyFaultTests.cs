@@ -96,16 +96,20 @@ public sealed class BucketDenyFaultTests
     public async Task Undo_restores_the_original_policy_byte_for_byte_and_twice_is_safe()
     {
         await using var sandbox = await AwsSandbox.StartAsync(WithPolicy(OddPolicy));
+        // What S3 stores (and GetBucketPolicy returns) is the document without whitespace between tokens: that,
+        // exactly, is what undo must put back.
+        var stored = sandbox.State.BucketPolicy("site-assets")!;
+        Assert.NotEqual(OddPolicy, stored);
         var (fault, ctx, undo) = await DenyAsync(sandbox);
-        Assert.Equal(OddPolicy, undo["original"]!.GetValue<string>());
+        Assert.Equal(stored, undo["original"]!.GetValue<string>());
         var applied = JsonNode.Parse(sandbox.State.BucketPolicy("site-assets")!)!;
         Assert.Equal("DevReads", applied["Statement"]![0]!["Sid"]!.GetValue<string>());
         Assert.Equal(Sid, applied["Statement"]![1]!["Sid"]!.GetValue<string>());
 
         Assert.Equal(UndoOutcome.Restored, await fault.UndoAsync(sandbox.Undo(ctx, undo), AwsSandbox.Timeout()));
-        Assert.Equal(Encoding.UTF8.GetBytes(OddPolicy), Encoding.UTF8.GetBytes(sandbox.State.BucketPolicy("site-assets")!));
+        Assert.Equal(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(sandbox.State.BucketPolicy("site-assets")!));
         Assert.Equal(UndoOutcome.NothingToUndo, await fault.UndoAsync(sandbox.Undo(ctx, undo), AwsSandbox.Timeout()));
-        Assert.Equal(OddPolicy, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Equal(stored, sandbox.State.BucketPolicy("site-assets"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -178,14 +182,15 @@ public sealed class BucketDenyFaultTests
     public async Task Recover_restores_the_policy_from_the_undo_record_alone_with_a_fresh_provider()
     {
         await using var sandbox = await AwsSandbox.StartAsync(WithPolicy(OddPolicy));
+        var stored = sandbox.State.BucketPolicy("site-assets");
         var (_, ctx, undo) = await DenyAsync(sandbox, "actions: [s3:GetObject]");
-        Assert.NotEqual(OddPolicy, sandbox.State.BucketPolicy("site-assets"));
+        Assert.NotEqual(stored, sandbox.State.BucketPolicy("site-assets"));
 
         var fresh = sandbox.Fault(Type, "bucket-deny", sandbox.NewProvider());
         var recover = new UndoContext("run1", "site-assets", new Dictionary<string, string>(), sandbox.Undo(ctx, undo).Undo,
             new Dictionary<string, string> { ["region"] = "us-east-1", ["endpoint"] = sandbox.Endpoint }, TimeProvider.System);
         Assert.Equal(UndoOutcome.Restored, await fresh.UndoAsync(recover, AwsSandbox.Timeout()));
-        Assert.Equal(OddPolicy, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Equal(stored, sandbox.State.BucketPolicy("site-assets"));
     }
 
     [Fact(Timeout = 30_000)]

@@ -20,7 +20,7 @@ public sealed class SecretLeakTests
     [Fact]
     public async Task No_output_file_or_stream_of_any_verb_shows_a_secret()
     {
-        await using var sandbox = await AwsSandbox.StartAsync();
+        await using var sandbox = await AwsSandbox.StartAsync(sessionToken: SessionToken);
         var dir = Directory.CreateTempSubdirectory("simian-leak-").FullName;
         var flag = Path.Combine(dir, "unhealthy");
         // The site fails while the flag is there, and so does the command probe (printing its secrets).

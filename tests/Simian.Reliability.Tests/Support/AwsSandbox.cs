@@ -25,15 +25,22 @@ public static class AwsSandbox
         ["AWS_REGION"] = "us-east-1",
     };
 
-    public static Task<SandboxServer> StartAsync(int seed = 0, double throttleRate = 0, double errorRate = 0, TextWriter? log = null) =>
+    /// <param name="sessionToken">Makes the game-day key a temporary one: requests must carry this token, as STS credentials must.</param>
+    public static Task<SandboxServer> StartAsync(int seed = 0, double throttleRate = 0, double errorRate = 0, TextWriter? log = null, string? sessionToken = null) =>
         SandboxServer.StartAsync(new SandboxOptions
         {
-            Fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml")),
+            Fleet = WithToken(Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml")), sessionToken),
             Seed = seed,
             ThrottleRate = throttleRate,
             ErrorRate = errorRate,
             Log = log,
         });
+
+    private static Fleet WithToken(Fleet fleet, string? sessionToken)
+    {
+        if (sessionToken is not null) fleet.Identities.Single(i => i.AccessKeyId == GameDayKeyId).SessionToken = sessionToken;
+        return fleet;
+    }
 
     public static string EndpointOf(SandboxServer sandbox) => sandbox.Endpoint.ToString().TrimEnd('/');
 
