@@ -20,10 +20,11 @@ internal sealed class S3Service : ISandboxService
         "acl", "accelerate", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
         "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock",
         "ownershipControls", "policyStatus", "replication", "requestPayment", "restore",
-        "retention", "select", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
+        "retention", "select", "torrent", "versioning", "versions", "website",
     };
 
     private readonly S3BucketStore _store;
+    private readonly MultipartUploads _multipart = new();
     private readonly TimeProvider _time;
     private readonly string _region;
     private readonly string _account;
@@ -199,6 +200,11 @@ internal sealed class S3Service : ISandboxService
         if (request.HasQuery("tagging"))
         {
             throw S3Errors.NotImplemented("object tagging");
+        }
+
+        if (request.HasQuery("uploads") || request.HasQuery("uploadId"))
+        {
+            return MultipartCall(request, bucket, key, caller);
         }
 
         return request.Method switch
@@ -445,6 +451,48 @@ internal sealed class S3Service : ISandboxService
             Authorize(bucket, caller, "s3:ListBucket", $"arn:aws:s3:::{name}");
             var listing = ObjectListing.Create(bucket, list.Prefix, list.Delimiter, list.After, list.MaxKeys);
             return SandboxResponse.Xml(200, w => S3Xml.ListObjects(w, list, listing, _account));
+        }
+    }
+
+    /// <summary>Multipart upload (see <see cref="MultipartUploads"/>); every step is authorized as s3:PutObject, abort as s3:AbortMultipartUpload.</summary>
+    private (string, SandboxResponse) MultipartCall(SandboxRequest request, string name, string key, CallerIdentity caller)
+    {
+        var resource = $"arn:aws:s3:::{name}/{key}";
+        void Allow(string action)
+        {
+            lock (_store.Gate)
+            {
+                Authorize(Bucket(name), caller, action, resource);
+            }
+        }
+
+        switch (request.Method)
+        {
+            case "POST" when request.HasQuery("uploads"):
+                Allow("s3:PutObject");
+                return ("CreateMultipartUpload", _multipart.Create(name, key, request));
+            case "PUT" when request.Header("x-amz-copy-source") is not null:
+                throw S3Errors.NotImplemented("UploadPartCopy");
+            case "PUT":
+                Allow("s3:PutObject");
+                return ("UploadPart", _multipart.UploadPart(name, key, request));
+            case "POST":
+                Allow("s3:PutObject");
+                var (data, etag, contentType, metadata) = _multipart.Complete(name, key, request);
+                lock (_store.Gate)
+                {
+                    Bucket(name).Objects[key] = new S3Object(key, data, etag, _time.GetUtcNow(), contentType, metadata, []);
+                }
+
+                return ("CompleteMultipartUpload", _multipart.CompleteAnswer(name, key, etag, "http://" + (request.Header("Host") ?? "127.0.0.1")));
+            case "DELETE":
+                Allow("s3:AbortMultipartUpload");
+                return ("AbortMultipartUpload", _multipart.Abort(name, key, request));
+            case "GET":
+                Allow("s3:ListMultipartUploadParts");
+                return ("ListParts", _multipart.ListParts(name, key, request));
+            default:
+                throw MethodNotAllowed();
         }
     }
 
