@@ -25,6 +25,12 @@ public sealed class FleetInstance
     /// <summary>Defaults to a deterministic 10.x.y.z address.</summary>
     public string? PrivateIpAddress { get; set; }
 
+    /// <summary>
+    /// The reservation (r-…) the instance was launched in; instances naming the same one are listed together, as
+    /// DescribeInstances lists instances launched by one RunInstances call. Defaults to one of its own.
+    /// </summary>
+    public string? ReservationId { get; set; }
+
     /// <summary>Defaults to the fleet's launch time.</summary>
     public DateTimeOffset? LaunchTime { get; set; }
 

@@ -14,7 +14,7 @@ internal sealed class FleetYamlReader
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
     private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken"];
     private static readonly string[] InstanceKeys =
-        ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags"];
+        ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags", "reservation"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
     private static readonly string[] BucketKeys = ["name", "policy", "tags", "objects", "owner", "blockPublicAccess"];
 
@@ -199,6 +199,10 @@ internal sealed class FleetYamlReader
                 case "imageId": instance.ImageId = Scalar(value, key); break;
                 case "privateIpAddress": instance.PrivateIpAddress = Scalar(value, key); break;
                 case "launchTime": instance.LaunchTime = Time(value, key); break;
+                case "reservation":
+                    instance.ReservationId = Scalar(value, key);
+                    if (!instance.ReservationId.StartsWith("r-", StringComparison.Ordinal)) throw Error(value, $"reservation '{instance.ReservationId}' must start with 'r-'");
+                    break;
                 case "tags": CopyMap(value, key, instance.Tags); break;
             }
         });

@@ -37,7 +37,7 @@ internal sealed class Ec2InstanceStore
             _ordered.Add(new Ec2Instance
             {
                 Id = source.Id,
-                ReservationId = "r-" + (source.Id.Length > 2 ? source.Id[2..] : source.Id),
+                ReservationId = source.ReservationId ?? "r-" + (source.Id.Length > 2 ? source.Id[2..] : source.Id),
                 ImageId = source.ImageId,
                 Type = source.Type,
                 Zone = zone,
@@ -170,6 +170,14 @@ internal sealed class Ec2InstanceStore
 
             Tick(_time.GetUtcNow());
             return _ordered[position].View();
+        }
+    }
+
+    public bool Contains(string id)
+    {
+        lock (_gate)
+        {
+            return _positions.ContainsKey(id);
         }
     }
 

@@ -83,7 +83,7 @@ internal sealed class Ec2Service : ISandboxService
         var ids = parameters.List("InstanceId");
         foreach (var id in ids)
         {
-            if (!id.StartsWith("i-", StringComparison.Ordinal))
+            if (!WellFormed(id))
             {
                 throw Ec2Errors.Malformed(id);
             }
@@ -139,7 +139,7 @@ internal sealed class Ec2Service : ISandboxService
 
         foreach (var id in ids)
         {
-            if (!id.StartsWith("i-", StringComparison.Ordinal))
+            if (!WellFormed(id))
             {
                 throw Ec2Errors.Malformed(id);
             }
@@ -150,6 +150,16 @@ internal sealed class Ec2Service : ISandboxService
             ? SandboxResponse.Xml(200, w => Ec2Xml.Return(w, action, requestId))
             : SandboxResponse.Xml(200, w => Ec2Xml.StateChanges(w, action, requestId, changes));
     }
+
+    /// <summary>
+    /// EC2 answers InvalidInstanceID.Malformed for an id not of the form i- and 8 or 17 hex digits, and
+    /// InvalidInstanceID.NotFound for a well-formed one it does not know
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). Fleet ids may be free-form
+    /// (i-0000000000000web1) for readable tests; those are known, so never malformed.
+    /// </summary>
+    private bool WellFormed(string id) =>
+        _store.Contains(id)
+        || (id.StartsWith("i-", StringComparison.Ordinal) && id.Length is 10 or 19 && id.AsSpan(2).ContainsAnyExcept("0123456789abcdef") == false);
 
     private static string EncodeToken(int position) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + position.ToString(CultureInfo.InvariantCulture)));

@@ -13,19 +13,18 @@ internal static class Ec2Xml
         w.WriteStartElement("DescribeInstancesResponse", Namespace);
         w.WriteElementString("requestId", Namespace, requestId);
         w.WriteStartElement("reservationSet", Namespace);
-        var i = 0;
-        while (i < page.Instances.Count)
+        // One item per reservation, in the order each first appears: instances launched together share one.
+        foreach (var reservation in page.Instances.GroupBy(i => i.ReservationId, StringComparer.Ordinal))
         {
-            var reservation = page.Instances[i].ReservationId;
             w.WriteStartElement("item", Namespace);
-            w.WriteElementString("reservationId", Namespace, reservation);
+            w.WriteElementString("reservationId", Namespace, reservation.Key);
             w.WriteElementString("ownerId", Namespace, ownerId);
             w.WriteStartElement("groupSet", Namespace);
             w.WriteEndElement();
             w.WriteStartElement("instancesSet", Namespace);
-            for (; i < page.Instances.Count && page.Instances[i].ReservationId == reservation; i++)
+            foreach (var instance in reservation)
             {
-                Instance(w, page.Instances[i]);
+                Instance(w, instance);
             }
 
             w.WriteEndElement();

@@ -37,6 +37,34 @@ public sealed class DescribeInstancesTests
         Assert.Equal("spot", instances.Single(i => i.InstanceId == "i-000000000000spot1").InstanceLifecycle.Value);
     }
 
+    /// <summary>
+    /// Instances launched together share one reservation, and DescribeInstances lists them in one reservation item
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Reservation.html). Checked with the .NET SDK and boto3.
+    /// </summary>
+    [Fact]
+    public async Task Instances_of_one_reservation_are_listed_together()
+    {
+        var fleet = Fleet.Parse("""
+            identities: [{accessKeyId: AKIASANDBOXGAMEDAY, secretAccessKey: gameday-secret, arn: "arn:aws:iam::123456789012:user/gameday"}]
+            instances:
+              - {id: i-0aa00000000000001, reservation: r-0batch00000000001}
+              - {id: i-0aa00000000000002}
+              - {id: i-0aa00000000000003, reservation: r-0batch00000000001}
+            """);
+        await using var sandbox = await SandboxHarness.StartAsync(fleet);
+        var response = await sandbox.Ec2().DescribeInstancesAsync(new DescribeInstancesRequest());
+        Assert.Equal(["r-0batch00000000001", "r-0aa00000000000002"], response.Reservations.Select(r => r.ReservationId));
+        Assert.Equal(["i-0aa00000000000001", "i-0aa00000000000003"], response.Reservations[0].Instances.Select(i => i.InstanceId));
+
+        if (Simian.Sandbox.Tests.TestSupport.Boto3.Missing() is null)
+        {
+            var boto = await Simian.Sandbox.Tests.TestSupport.Boto3.RunAsync(sandbox.Endpoint, TestFleets.GameDayKey, TestFleets.GameDaySecret, """
+                result = [[i["InstanceId"] for i in r["Instances"]] for r in client("ec2").describe_instances()["Reservations"]]
+                """);
+            Assert.Equal(2, boto[0].GetArrayLength());
+        }
+    }
+
     [Fact]
     public async Task Reservations_carry_the_fleet_account_as_owner()
     {

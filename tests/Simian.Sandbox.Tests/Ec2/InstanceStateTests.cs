@@ -158,15 +158,28 @@ public sealed class InstanceStateTests
         Assert.Equal("InvalidInstanceID.NotFound", error.ErrorCode);
     }
 
-    [Fact]
-    public async Task A_malformed_instance_id_is_InvalidInstanceID_Malformed()
+    /// <summary>
+    /// Malformed (not i- and 8 or 17 hex digits) and unknown ids are told apart as EC2 tells them apart
+    /// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+    /// </summary>
+    [Theory]
+    [InlineData("web-1", "InvalidInstanceID.Malformed")]
+    [InlineData("i-123", "InvalidInstanceID.Malformed")]
+    [InlineData("i-0FEEDFACEFEEDFACE", "InvalidInstanceID.Malformed")]
+    [InlineData("i-0feedfacefeedfac", "InvalidInstanceID.Malformed")]
+    [InlineData("i-0feedfacefeedface", "InvalidInstanceID.NotFound")]
+    [InlineData("i-feedface", "InvalidInstanceID.NotFound")]
+    public async Task Malformed_and_unknown_instance_ids_are_told_apart(string id, string code)
     {
         await using var sandbox = await SandboxHarness.StartAsync();
 
-        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
-            sandbox.Ec2().TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = ["web-1"] }));
+        var terminate = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
+            sandbox.Ec2().TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [id] }));
+        var describe = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
+            sandbox.Ec2().DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [id] }));
 
-        Assert.Equal("InvalidInstanceID.Malformed", error.ErrorCode);
+        Assert.Equal(code, terminate.ErrorCode);
+        Assert.Equal(code, describe.ErrorCode);
     }
 
     [Fact]
