@@ -24,6 +24,9 @@ public sealed record AwsProviderOptions
     /// <summary>The SDK's own per-request HTTP timeout (Polly's per-attempt timeout normally fires first).</summary>
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Credentials to use instead of the standard chain (for embedding and tests); null follows the chain.</summary>
+    public Amazon.Runtime.AWSCredentials? Credentials { get; init; }
+
     /// <summary>How many buckets are inspected at once while resolving <c>aws:s3:bucket</c>.</summary>
     public int BucketConcurrency { get; init; } = 8;
 }

@@ -13,4 +13,6 @@ internal enum CommonError
     RequestTimeTooSkewed,
     /// <summary>A session token that does not belong to the access key (or one missing where the key needs it).</summary>
     InvalidToken,
+    /// <summary>A session token past its expiry.</summary>
+    ExpiredToken,
 }

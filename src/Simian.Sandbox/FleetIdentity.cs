@@ -23,6 +23,9 @@ public sealed class FleetIdentity
     /// </summary>
     public string? SessionToken { get; set; }
 
+    /// <summary>When the session token expires: later requests get ExpiredToken, as STS credentials do after their duration.</summary>
+    public DateTimeOffset? SessionExpires { get; set; }
+
     /// <summary>
     /// Actions this identity's IAM policies do not allow (e.g. <c>ec2:StartInstances</c>, <c>autoscaling:*</c>):
     /// EC2 answers them with UnauthorizedOperation, Auto Scaling with AccessDenied, as for a real missing permission.

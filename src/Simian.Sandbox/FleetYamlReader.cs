@@ -12,7 +12,7 @@ internal sealed class FleetYamlReader
     private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups"];
     private static readonly string[] GroupKeys =
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
-    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken"];
+    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken", "sessionExpires"];
     private static readonly string[] InstanceKeys =
         ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags", "reservation"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
@@ -129,9 +129,16 @@ internal sealed class FleetYamlReader
     private FleetIdentity ReadIdentity(YamlNode node)
     {
         string? accessKeyId = null, secret = null, arn = null, userId = null, account = null, token = null;
+        DateTimeOffset? expires = null;
         var denied = new List<string>();
         ForEachKey(node, "identity", IdentityKeys, (key, value) =>
         {
+            if (key == "sessionExpires")
+            {
+                expires = Time(value, key);
+                return;
+            }
+
             if (key == "deniedActions")
             {
                 foreach (var item in Sequence(value, key))
@@ -170,6 +177,7 @@ internal sealed class FleetYamlReader
             UserId = userId,
             Account = account,
             SessionToken = token,
+            SessionExpires = expires,
         };
         identity.DeniedActions.AddRange(denied);
         return identity;

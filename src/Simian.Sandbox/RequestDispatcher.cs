@@ -167,6 +167,11 @@ internal sealed class RequestDispatcher
             throw service.Describe(CommonError.InvalidToken, auth.AccessKeyId);
         }
 
+        if (token is not null && identity.SessionExpires is { } expires && _time.GetUtcNow() >= expires)
+        {
+            throw service.Describe(CommonError.ExpiredToken, auth.AccessKeyId);
+        }
+
         ChunkSigningContext? signing = null;
         if (identity.SecretAccessKey is { } secret)
         {

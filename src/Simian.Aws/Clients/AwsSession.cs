@@ -86,7 +86,22 @@ internal sealed class AwsSession
         try
         {
             return await pipeline.ExecuteAsync(
-                static async (c, ct) => await c(ct).ConfigureAwait(false), call, cancellationToken).ConfigureAwait(false);
+                async (c, ct) =>
+                {
+                    try
+                    {
+                        return await c(ct).ConfigureAwait(false);
+                    }
+                    catch (Amazon.Runtime.AmazonServiceException e) when (e.ErrorCode is { } code && AwsErrors.Expired.Contains(code))
+                    {
+                        // A run can outlast an STS session: make refreshing credentials fetch new ones before the retry,
+                        // so a rollback is not lost to ExpiredToken.
+                        if (Connection.Credentials is Amazon.Runtime.RefreshingAWSCredentials refreshing) refreshing.ClearCredentials();
+                        throw;
+                    }
+                },
+                call,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

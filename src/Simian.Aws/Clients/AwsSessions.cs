@@ -45,7 +45,7 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
         {
             throw new ProviderException($"providers.aws.endpoint '{Redaction.Url(text)}' is not an absolute URL");
         }
-        var credentials = Credentials(settings, store, profileName);
+        var credentials = options.Credentials ?? Credentials(settings, store, profileName);
         var connection = new AwsConnection(credentials, region, endpoint, options.HttpTimeout);
         return new AwsSession(connection, options.ClientFactory, _pipelines, options);
     }

@@ -33,13 +33,19 @@ internal static class AwsErrors
         return null;
     }
 
+    /// <summary>Codes for credentials that expired: worth one more try once refreshing credentials fetched new ones.</summary>
+    public static readonly IReadOnlySet<string> Expired = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ExpiredToken", "ExpiredTokenException", "RequestExpired",
+    };
+
     public static bool IsTransient(Exception e, bool retryUnreachable)
     {
         if (e is TimeoutRejectedException) return true;
         if (Network(e) is { } network) return retryUnreachable || !IsUnreachable(network);
         if (e is AmazonServiceException se)
         {
-            if (se.ErrorCode is { } code && Throttling.Contains(code)) return true;
+            if (se.ErrorCode is { } code && (Throttling.Contains(code) || Expired.Contains(code))) return true;
             var status = (int)se.StatusCode;
             return status >= 500 && se.StatusCode != HttpStatusCode.NotImplemented;
         }

@@ -38,6 +38,8 @@ internal sealed class CallerIdentity
     /// <summary>The session token issued with a temporary key, or null for a long-term key.</summary>
     public string? SessionToken { get; init; }
 
+    public DateTimeOffset? SessionExpires { get; init; }
+
     /// <summary>Action patterns (<c>service:Action</c>, <c>*</c> wildcards) no identity policy allows this caller.</summary>
     public IReadOnlyList<string> DeniedActions { get; init; } = [];
 

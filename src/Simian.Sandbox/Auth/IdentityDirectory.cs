@@ -19,6 +19,7 @@ internal sealed class IdentityDirectory
             {
                 DeniedActions = identity.DeniedActions.ToArray(),
                 SessionToken = string.IsNullOrEmpty(identity.SessionToken) ? null : identity.SessionToken,
+                SessionExpires = identity.SessionExpires,
             };
         }
     }

@@ -87,6 +87,7 @@ internal sealed class AutoScalingService : ISandboxService
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."),
         CommonError.RequestTimeTooSkewed => new(400, "RequestExpired", $"Request has expired. Timestamp date is {detail}"),
         CommonError.InvalidToken => new(403, "InvalidClientTokenId", "The security token included in the request is invalid."),
+        CommonError.ExpiredToken => new(400, "ExpiredToken", "The security token included in the request is expired"),
         _ => new(400, "IncompleteSignature", detail),
     };
 

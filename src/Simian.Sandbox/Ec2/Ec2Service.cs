@@ -72,6 +72,7 @@ internal sealed class Ec2Service : ISandboxService
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. " + detail),
         CommonError.RequestTimeTooSkewed => new(400, "RequestExpired", $"Request has expired. Timestamp date is {detail}"),
         CommonError.InvalidToken => new(401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+        CommonError.ExpiredToken => new(400, "RequestExpired", "Request has expired."),
         _ => new(400, "IncompleteSignature", detail),
     };
 

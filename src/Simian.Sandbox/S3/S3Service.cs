@@ -81,6 +81,7 @@ internal sealed class S3Service : ISandboxService
             "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
         CommonError.RequestTimeTooSkewed => new(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", ("RequestTime", detail)),
         CommonError.InvalidToken => new(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
+        CommonError.ExpiredToken => new(400, "ExpiredToken", "The provided token has expired."),
         _ => new(400, "AuthorizationHeaderMalformed", detail),
     };
 
