@@ -115,7 +115,7 @@ internal static class PolicyEvaluator
 
         if (statement.TryGetProperty("NotPrincipal", out var notPrincipal))
         {
-            return !PrincipalSetContains(notPrincipal, request);
+            return !NotPrincipalExempts(notPrincipal, request);
         }
 
         throw new PolicyShapeException("no Principal or NotPrincipal");
@@ -146,6 +146,25 @@ internal static class PolicyEvaluator
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether NotPrincipal leaves the caller out. AWS checks the account first, then the role or user, then the
+    /// session: the caller is left out only when its account is listed (root ARN or account id) and so is the
+    /// caller itself (its user ARN, or its role's ARN or session ARN); the account alone, or the role alone, is not
+    /// enough. Anonymous callers are never left out.
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    /// </summary>
+    private static bool NotPrincipalExempts(JsonElement principal, PolicyRequest request)
+    {
+        if (request.PrincipalArns.Count == 0 || principal.ValueKind != JsonValueKind.Object) return false;
+        var listed = principal.EnumerateObject().Where(k => k.Name == "AWS").SelectMany(k => Strings(k.Value, "NotPrincipal")).ToHashSet(StringComparer.Ordinal);
+        var root = request.PrincipalArns.FirstOrDefault(a => a.EndsWith(":root", StringComparison.Ordinal));
+        var account = root?.Split(':')[4];
+        var accountListed = root is not null && (listed.Contains(root) || (account is not null && listed.Contains(account)));
+        if (!accountListed) return false;
+        var identities = request.PrincipalArns.Where(a => a != root).ToList();
+        return identities.Count == 0 || identities.Any(listed.Contains);
     }
 
     private static bool IsAccountId(string value) => value.Length == 12 && value.All(char.IsAsciiDigit);

@@ -116,14 +116,23 @@ public sealed class PolicyEvaluatorTests
         Assert.True(Denied("""{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:role/GameDay"},"Action":"s3:*","Resource":"*"}""", RoleGet()));
     }
 
+    /// <summary>
+    /// NotPrincipal with Deny spares a caller only when its account is listed too: AWS checks the account, then the
+    /// role, then the session (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+    /// </summary>
     [Fact]
-    public void NotPrincipal_spares_the_listed_principals()
+    public void NotPrincipal_spares_the_listed_principals_only_with_their_account()
     {
-        const string Statement = """{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/GameDay"},"Action":"s3:*","Resource":"*"}""";
+        const string RoleAndAccount = """{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:role/GameDay","arn:aws:iam::123456789012:root"]},"Action":"s3:*","Resource":"*"}""";
+        const string RoleOnly = """{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/GameDay"},"Action":"s3:*","Resource":"*"}""";
+        const string AccountOnly = """{"Effect":"Deny","NotPrincipal":{"AWS":"123456789012"},"Action":"s3:*","Resource":"*"}""";
 
-        Assert.True(Denied(Statement, DevGet()));
-        Assert.False(Denied(Statement, RoleGet()));
-        Assert.True(Denied(Statement, AnonymousGet()));
+        Assert.True(Denied(RoleAndAccount, DevGet()));
+        Assert.False(Denied(RoleAndAccount, RoleGet()));
+        Assert.True(Denied(RoleAndAccount, AnonymousGet()));
+        Assert.True(Denied(RoleOnly, RoleGet()));
+        Assert.True(Denied(AccountOnly, RoleGet()));
+        Assert.True(Denied(AccountOnly, DevGet()));
     }
 
     [Fact]
