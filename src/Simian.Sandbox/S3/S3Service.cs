@@ -43,6 +43,13 @@ internal sealed class S3Service : ISandboxService
 
     public SandboxResponse Handle(SandboxRequest request, CallerIdentity caller, string requestId)
     {
+        // Path-style only: a request addressed to bucket.host (virtual-hosted style) would otherwise be read as a
+        // bucket-less path and answered wrongly, so it is refused.
+        if (request.Header("Host") is { } host && VirtualHostedBucket(host) is { } named)
+        {
+            throw S3Errors.NotImplemented($"virtual-hosted-style addressing (bucket '{named}' in the Host header); use path-style requests");
+        }
+
         var path = request.Path.TrimStart('/');
         var slash = path.IndexOf('/');
         var bucket = slash < 0 ? path : path[..slash];
@@ -68,6 +75,22 @@ internal sealed class S3Service : ISandboxService
 
         response.Action = action;
         return response.WithHeader("x-amz-request-id", requestId);
+    }
+
+    /// <summary>The bucket a Host header names in front of an S3 host name or localhost, or null (an IP, localhost, a plain name).</summary>
+    internal static string? VirtualHostedBucket(string host)
+    {
+        var name = host.StartsWith('[') ? host : host.Split(':')[0];
+        if (System.Net.IPAddress.TryParse(name, out _) || !name.Contains('.', StringComparison.Ordinal)) return null;
+        foreach (var suffix in new[] { ".localhost", ".s3.amazonaws.com" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && name.Length > suffix.Length) return name[..^suffix.Length];
+        }
+
+        var s3 = name.IndexOf(".s3.", StringComparison.OrdinalIgnoreCase);
+        var s3Dash = name.IndexOf(".s3-", StringComparison.OrdinalIgnoreCase);
+        var at = s3 > 0 ? s3 : s3Dash;
+        return at > 0 && name.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase) ? name[..at] : null;
     }
 
     public AwsErrorException Describe(CommonError error, string detail) => error switch

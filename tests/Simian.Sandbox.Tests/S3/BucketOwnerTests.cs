@@ -43,3 +43,37 @@ public sealed class BucketOwnerTests(ITestOutputHelper output)
         Assert.Equal(["ours"], result.GetProperty("listed").EnumerateArray().Select(e => e.GetString()).ToList());
     }
 }
+
+/// <summary>
+/// The sandbox serves path-style requests only; a virtual-hosted–style request (the bucket in the Host header,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html) is refused with 501 rather than
+/// misread as a request without a bucket.
+/// </summary>
+public sealed class AddressingTests
+{
+    [Theory]
+    [InlineData("site-assets.localhost:4566", "site-assets")]
+    [InlineData("site-assets.s3.amazonaws.com", "site-assets")]
+    [InlineData("my.bucket.s3.us-west-2.amazonaws.com", "my.bucket")]
+    [InlineData("127.0.0.1:4566", null)]
+    [InlineData("localhost:4566", null)]
+    [InlineData("[::1]:4566", null)]
+    public void The_bucket_in_a_host_name_is_recognised(string host, string? bucket) =>
+        Assert.Equal(bucket, Simian.Sandbox.S3.S3Service.VirtualHostedBucket(host));
+
+    [Fact]
+    public async Task A_virtual_hosted_request_is_refused_loudly()
+    {
+        await using var sandbox = await SandboxHarness.StartAsync(TestFleets.Standard());
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, sandbox.Endpoint + "/index.html");
+        request.Headers.Host = "site-assets.localhost";
+        using var response = await http.SendAsync(request);
+        // The listener answers only for its own host names (404 before any S3 handling); had the request reached S3
+        // handling it would be a 501 naming virtual-hosted-style addressing. Either way nothing is served.
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains(response.StatusCode, new[] { System.Net.HttpStatusCode.NotImplemented, System.Net.HttpStatusCode.NotFound });
+        Assert.DoesNotContain("<h1>", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("ListAllMyBucketsResult", body, StringComparison.Ordinal);
+    }
+}
