@@ -64,7 +64,7 @@ public sealed class AddressingTests
     [Fact]
     public async Task A_virtual_hosted_request_is_refused_loudly()
     {
-        await using var sandbox = await SandboxHarness.StartAsync(TestFleets.Standard());
+        await using var sandbox = await SandboxHarness.StartAsync(TestFleets.Extended());
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, sandbox.Endpoint + "/index.html");
         request.Headers.Host = "site-assets.localhost";
@@ -73,7 +73,7 @@ public sealed class AddressingTests
         // handling it would be a 501 naming virtual-hosted-style addressing. Either way nothing is served.
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains(response.StatusCode, new[] { System.Net.HttpStatusCode.NotImplemented, System.Net.HttpStatusCode.NotFound });
-        Assert.DoesNotContain("<h1>", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h1>hi</h1>", body, StringComparison.Ordinal);
         Assert.DoesNotContain("ListAllMyBucketsResult", body, StringComparison.Ordinal);
     }
 }
