@@ -87,6 +87,21 @@ internal static class S3Actions
         return p == pattern.Length;
     }
 
+    /// <summary>StringLike / StringNotLike matching as IAM does it for ARNs: case-sensitive, <c>*</c> and <c>?</c>.</summary>
+    public static bool GlobCaseSensitive(string pattern, string value)
+    {
+        int p = 0, v = 0, star = -1, mark = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v])) { p++; v++; }
+            else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = v; }
+            else if (star >= 0) { p = star + 1; v = ++mark; }
+            else return false;
+        }
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
+    }
+
     private static int Distance(string a, string b)
     {
         var previous = new int[b.Length + 1];

@@ -27,6 +27,14 @@ public sealed class FleetIdentity
     public DateTimeOffset? SessionExpires { get; set; }
 
     /// <summary>
+    /// For SSO profiles: the IAM Identity Center access token (as the SDK caches it) and the role name that, together
+    /// with this identity's account, GetRoleCredentials answers with this identity's key, secret and session token.
+    /// </summary>
+    public string? SsoAccessToken { get; set; }
+
+    public string? SsoRoleName { get; set; }
+
+    /// <summary>
     /// Actions this identity's IAM policies do not allow (e.g. <c>ec2:StartInstances</c>, <c>autoscaling:*</c>):
     /// EC2 answers them with UnauthorizedOperation, Auto Scaling with AccessDenied, as for a real missing permission.
     /// </summary>

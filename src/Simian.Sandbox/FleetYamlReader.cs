@@ -12,7 +12,7 @@ internal sealed class FleetYamlReader
     private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups"];
     private static readonly string[] GroupKeys =
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
-    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken", "sessionExpires"];
+    private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken", "sessionExpires", "ssoAccessToken", "ssoRoleName"];
     private static readonly string[] InstanceKeys =
         ["id", "type", "zone", "state", "spot", "vpcId", "subnetId", "imageId", "privateIpAddress", "launchTime", "tags", "reservation"];
     private static readonly string[] GeneratorKeys = ["count", "type", "zones", "tags", "asgs", "state", "spotEvery", "vpcId", "imageId"];
@@ -130,6 +130,7 @@ internal sealed class FleetYamlReader
     {
         string? accessKeyId = null, secret = null, arn = null, userId = null, account = null, token = null;
         DateTimeOffset? expires = null;
+        string? ssoToken = null, ssoRole = null;
         var denied = new List<string>();
         ForEachKey(node, "identity", IdentityKeys, (key, value) =>
         {
@@ -163,6 +164,8 @@ internal sealed class FleetYamlReader
                 case "arn": arn = text; break;
                 case "userId": userId = text; break;
                 case "sessionToken": token = text; break;
+                case "ssoAccessToken": ssoToken = text; break;
+                case "ssoRoleName": ssoRole = text; break;
                 case "account":
                     account = text;
                     Check(value, FleetRules.AccountError(text));
@@ -178,6 +181,8 @@ internal sealed class FleetYamlReader
             Account = account,
             SessionToken = token,
             SessionExpires = expires,
+            SsoAccessToken = ssoToken,
+            SsoRoleName = ssoRole,
         };
         identity.DeniedActions.AddRange(denied);
         return identity;

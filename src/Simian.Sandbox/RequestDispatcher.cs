@@ -23,6 +23,7 @@ internal sealed class RequestDispatcher
     private readonly ISandboxService _s3;
     private readonly ISandboxService _sts;
     private readonly ISandboxService _autoScaling;
+    private readonly ISandboxService? _sso;
     private readonly AdminService _admin;
     private readonly IdentityDirectory _identities;
     private readonly FaultInjector _faults;
@@ -40,8 +41,10 @@ internal sealed class RequestDispatcher
         FaultInjector faults,
         SandboxState state,
         TimeProvider time,
-        bool requireKnownKeys)
+        bool requireKnownKeys,
+        ISandboxService? sso = null)
     {
+        _sso = sso;
         _time = time;
         _ec2 = ec2;
         _s3 = s3;
@@ -94,6 +97,11 @@ internal sealed class RequestDispatcher
 
     private ISandboxService Route(SandboxRequest request)
     {
+        if (_sso is not null && request.Path == Sso.SsoService.Path && request.Header("Authorization") is null)
+        {
+            return _sso;
+        }
+
         switch (SigV4Authorization.ServiceHint(request))
         {
             case "ec2": return _ec2;

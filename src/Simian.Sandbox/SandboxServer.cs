@@ -66,7 +66,8 @@ public sealed class SandboxServer : IAsyncDisposable
             faults,
             state,
             options.TimeProvider,
-            options.RequireKnownKeys);
+            options.RequireKnownKeys,
+            new Sso.SsoService(fleet.Identities, fleet.Account, options.TimeProvider));
 
         var (listener, port) = Listen(options.Port);
         var server = new SandboxServer(listener, port, dispatcher, faults, state, options);

@@ -156,6 +156,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
     {
         var record = Record.From(context.Undo, context.ResourceId);
         var session = sessions.Get(context.Settings);
+        await NoteExemptionAsync(session, context, record, cancellationToken).ConfigureAwait(false);
         var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, record.Owner, cancellationToken, undo: true).ConfigureAwait(false);
         // Our statement is gone: never applied, already undone, or someone changed the policy since. Leave it be.
         if (!BucketPolicyDocument.HasStatement(current, record.Sid)) return UndoOutcome.NothingToUndo;
@@ -180,6 +181,29 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Owner, restore, what, cancellationToken, undo: true).ConfigureAwait(false);
         }
         return UndoOutcome.Restored;
+    }
+
+    /// <summary>
+    /// When someone other than the identity that applied the deny undoes it (an on-call running `recover`), says whether
+    /// the deny covers them. The undo works either way: the deny never covers the bucket-policy calls.
+    /// </summary>
+    private static async Task NoteExemptionAsync(AwsSession session, UndoContext context, Record record, CancellationToken cancellationToken)
+    {
+        if (context.Note is not { } note || context.Undo["appliedBy"]?.GetValue<string>() is not { } appliedBy) return;
+        Identity.CallerIdentity caller;
+        try
+        {
+            caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException)
+        {
+            return;
+        }
+        if (caller.Arn == appliedBy) return;
+        var exempt = (context.Undo["exempt"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "").ToList();
+        var covered = !caller.PrincipalArns.Any(arn => exempt.Any(pattern => Simian.Shared.S3Actions.GlobCaseSensitive(pattern, arn)));
+        note($"bucket '{record.Bucket}': the deny was applied by {appliedBy}; {caller.Arn} is " +
+            (covered ? "not exempt from it, so it is denied until the policy is restored (the undo itself is never denied)" : "exempt from it"));
     }
 
     /// <summary>A statement id of our own for this run and step: letters and digits only, as IAM allows.</summary>

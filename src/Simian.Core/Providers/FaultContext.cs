@@ -20,4 +20,8 @@ public sealed record UndoContext(
     IReadOnlyDictionary<string, string> ResourceAttributes,
     System.Text.Json.Nodes.JsonObject Undo,
     IReadOnlyDictionary<string, string> Settings,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>Says something worth knowing about this undo to whoever runs it (rollback's or recover's output); may be null.</summary>
+    public Action<string>? Note { get; init; }
+}

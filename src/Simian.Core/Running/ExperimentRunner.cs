@@ -418,7 +418,10 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         foreach (var a in ordered)
         {
             a.Live = false;
-            var ctx = new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time);
+            var ctx = new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time)
+            {
+                Note = text => _observer.Phase(Redaction.Text(text)),
+            };
             try
             {
                 var outcome = await undo.UndoAsync(a.Fault, ctx).ConfigureAwait(false);

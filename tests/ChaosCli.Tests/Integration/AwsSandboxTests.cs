@@ -203,6 +203,64 @@ public sealed class AwsSandboxTests
         Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
     }
 
+    /// <summary>
+    /// An SSO profile works: the SDK reads the cached IAM Identity Center token and calls GetRoleCredentials
+    /// (https://docs.aws.amazon.com/singlesignon/latest/PortalAPIReference/API_GetRoleCredentials.html), which the
+    /// sandbox serves; the role's temporary credentials then sign every call. Before the SSO packages were
+    /// referenced this failed with a missing-assembly error.
+    /// </summary>
+    [Fact]
+    public async Task An_SSO_profile_gets_role_credentials_and_plans()
+    {
+        var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        fleet.Identities.Add(new FleetIdentity
+        {
+            AccessKeyId = "ASIASIMIANSSO",
+            SecretAccessKey = "sso-role-secret",
+            SessionToken = "sso-role-session",
+            Arn = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_GameDay_0123456789abcdef/oncall",
+            SsoAccessToken = "sso-access-token",
+            SsoRoleName = "GameDay",
+        });
+        await using var sandbox = await StartSandboxAsync(fleet);
+        var home = Directory.CreateTempSubdirectory("simian-sso-home-").FullName;
+        try
+        {
+            const string StartUrl = "https://simian.awsapps.com/start";
+            var cache = Directory.CreateDirectory(Path.Combine(home, ".aws", "sso", "cache")).FullName;
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(StartUrl)));
+            File.WriteAllText(Path.Combine(cache, key + ".json"),
+                $$"""{"startUrl": "{{StartUrl}}", "region": "us-east-1", "accessToken": "sso-access-token", "expiresAt": "{{DateTime.UtcNow.AddHours(2):yyyy-MM-ddTHH:mm:ssZ}}"}""");
+            var config = Path.Combine(home, ".aws", "config");
+            File.WriteAllText(config, $"""
+                [profile gameday-sso]
+                sso_start_url = {StartUrl}
+                sso_region = us-east-1
+                sso_account_id = 123456789012
+                sso_role_name = GameDay
+                region = us-east-1
+                """);
+            var profile = Adapt("chaos-gorilla.yaml", sandbox, home);
+            var env = new Dictionary<string, string>
+            {
+                ["HOME"] = home,
+                ["AWS_CONFIG_FILE"] = config,
+                ["AWS_PROFILE"] = "gameday-sso",
+                ["AWS_ENDPOINT_URL_SSO"] = sandbox.Endpoint.ToString().TrimEnd('/'),
+                ["AWS_EC2_METADATA_DISABLED"] = "true",
+            };
+
+            var plan = await SimianProcess.RunToEndAsync(home, env, TimeSpan.FromSeconds(120), "plan", profile, "--output", "json");
+            Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+            Assert.Equal(1, sandbox.State.CallCounts().GetValueOrDefault("sso:GetRoleCredentials"));
+            Assert.True(JsonNode.Parse(plan.Stdout)!["targets"]![0]!["selected"]!.AsArray().Count >= 8);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Missing_credentials_or_an_unreachable_endpoint_is_a_provider_error_with_exit_4()
     {

@@ -193,6 +193,34 @@ public sealed class BucketDenyFaultTests
         Assert.Equal(stored, sandbox.State.BucketPolicy("site-assets"));
     }
 
+    /// <summary>
+    /// recover run by someone else: the undo says who applied the deny and whether the one undoing it is exempt, and
+    /// restores the policy either way (the deny never covers the bucket-policy calls).
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Undo_by_another_identity_says_whether_it_is_exempt_and_restores()
+    {
+        await using var sandbox = await AwsSandbox.StartAsync(WithPolicy(null));
+        var (_, ctx, undo) = await DenyAsync(sandbox);
+
+        var asDeveloper = new AwsProvider(TimeProvider.System,
+            name => name switch { "AWS_ACCESS_KEY_ID" => TestFleets.DevKey, "AWS_SECRET_ACCESS_KEY" => TestFleets.DevSecret, _ => null }, AwsSandbox.FastOptions);
+        var notes = new List<string>();
+        var recover = sandbox.Undo(ctx, undo) with { Note = notes.Add };
+        Assert.Equal(UndoOutcome.Restored, await sandbox.Fault(Type, "bucket-deny", asDeveloper).UndoAsync(recover, AwsSandbox.Timeout()));
+        var note = Assert.Single(notes);
+        Assert.Equal($"bucket 'site-assets': the deny was applied by {TestFleets.GameDayArn}; {TestFleets.DevArn} is not exempt from it, " +
+            "so it is denied until the policy is restored (the undo itself is never denied)", note);
+        Assert.Null(sandbox.State.BucketPolicy("site-assets"));
+
+        // The same identity that applied it is told nothing.
+        await using var again = await AwsSandbox.StartAsync(WithPolicy(null));
+        var (fault, ctx2, undo2) = await DenyAsync(again, $"exempt: ['{TestFleets.DevArn}']");
+        var quiet = new List<string>();
+        await fault.UndoAsync(again.Undo(ctx2, undo2) with { Note = quiet.Add }, AwsSandbox.Timeout());
+        Assert.Empty(quiet);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_user_caller_is_exempted_by_its_user_arn_and_custom_actions_are_denied()
     {
