@@ -35,6 +35,7 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
 
     private AwsSession Create(AwsSettings settings)
     {
+        SdkDependencies.Register();
         var profileName = settings.Profile ?? Env("AWS_PROFILE");
         var store = new CredentialProfileStoreChain(Env("AWS_SHARED_CREDENTIALS_FILE"));
         var region = settings.Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? ProfileRegion(store, profileName ?? "default")
