@@ -128,11 +128,12 @@ public sealed class SchemaTests(ITestOutputHelper output)
           allowedAccounts: ["123456789012"]
           requireTags: {env: staging}
         method:
-          - {name: stop, fault: instance-stop, target: web, duration: 5m}
+          - {name: stop, fault: instance-stop, target: web, params: {force: true}, duration: 5m}
           - {name: reboot, fault: instance-reboot, target: fleet}
           - {name: terminate, fault: instance-terminate, target: fleet, irreversible: allowed}
           - {name: deny, fault: bucket-deny, target: uploads, params: {actions: ["s3:GetObject", "s3:PutObject"]}, duration: 2m}
           - {name: deny-all, fault: bucket-deny, target: uploads, duration: 1m}
+          - {name: deny-guarded, fault: bucket-deny, target: uploads, params: {exempt: ["arn:aws:iam::123456789012:role/OnCall"], denyServices: true}, duration: 1m}
         """;
 
     [Fact]
