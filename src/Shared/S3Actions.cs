@@ -58,10 +58,10 @@ internal static class S3Actions
 
     /// <summary>Whether <paramref name="pattern"/> (<c>s3:Get*</c>, <c>s3:GetObject</c>, <c>*</c>) names at least one S3 action. IAM action names ignore case.</summary>
     public static bool Exists(string pattern) =>
-        pattern.Contains('*') || pattern.Contains('?') ? Names.Any(a => Glob(pattern, a)) : Names.Contains(pattern);
+        pattern.Contains('*') || pattern.Contains('?') ? Names.Any(a => Glob(pattern, a, ignoreCase: true)) : Names.Contains(pattern);
 
     /// <summary>The bucket-policy operations <paramref name="pattern"/> covers.</summary>
-    public static IReadOnlyList<string> PolicyOperationsCovered(string pattern) => PolicyOperations.Where(op => Glob(pattern, op)).ToList();
+    public static IReadOnlyList<string> PolicyOperationsCovered(string pattern) => PolicyOperations.Where(op => Glob(pattern, op, ignoreCase: true)).ToList();
 
     /// <summary>The known action nearest to a misspelt one (at most a few edits away), or null.</summary>
     public static string? Suggest(string pattern)
@@ -72,13 +72,16 @@ internal static class S3Actions
         return best.Distance <= Math.Max(2, name.Length / 4) ? "s3:" + best.Action : null;
     }
 
-    /// <summary>IAM glob: <c>*</c> any run, <c>?</c> one character; case-insensitive, as IAM compares action names.</summary>
-    public static bool Glob(string pattern, string value)
+    /// <summary>
+    /// IAM glob: <c>*</c> any run, <c>?</c> one character. Action names compare ignoring case; StringLike on ARNs
+    /// (aws:PrincipalArn) is case-sensitive.
+    /// </summary>
+    public static bool Glob(string pattern, string value, bool ignoreCase)
     {
         int p = 0, v = 0, star = -1, mark = 0;
         while (v < value.Length)
         {
-            if (p < pattern.Length && (pattern[p] == '?' || char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(value[v]))) { p++; v++; }
+            if (p < pattern.Length && pattern[p] != '*' && (pattern[p] == '?' || Same(pattern[p], value[v], ignoreCase))) { p++; v++; }
             else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = v; }
             else if (star >= 0) { p = star + 1; v = ++mark; }
             else return false;
@@ -87,20 +90,7 @@ internal static class S3Actions
         return p == pattern.Length;
     }
 
-    /// <summary>StringLike / StringNotLike matching as IAM does it for ARNs: case-sensitive, <c>*</c> and <c>?</c>.</summary>
-    public static bool GlobCaseSensitive(string pattern, string value)
-    {
-        int p = 0, v = 0, star = -1, mark = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == value[v])) { p++; v++; }
-            else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = v; }
-            else if (star >= 0) { p = star + 1; v = ++mark; }
-            else return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
-    }
+    private static bool Same(char a, char b, bool ignoreCase) => a == b || (ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
 
     private static int Distance(string a, string b)
     {

@@ -201,7 +201,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         }
         if (caller.Arn == appliedBy) return;
         var exempt = (context.Undo["exempt"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "").ToList();
-        var covered = !caller.PrincipalArns.Any(arn => exempt.Any(pattern => Simian.Shared.S3Actions.GlobCaseSensitive(pattern, arn)));
+        var covered = !caller.PrincipalArns.Any(arn => exempt.Any(pattern => Simian.Shared.S3Actions.Glob(pattern, arn, ignoreCase: false)));
         note($"bucket '{record.Bucket}': the deny was applied by {appliedBy}; {caller.Arn} is " +
             (covered ? "not exempt from it, so it is denied until the policy is restored (the undo itself is never denied)" : "exempt from it"));
     }

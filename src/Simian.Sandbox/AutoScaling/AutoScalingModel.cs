@@ -30,7 +30,6 @@ internal sealed class AutoScalingModel
     public AutoScalingModel(Ec2InstanceStore store, Fleet fleet)
     {
         _store = store;
-        var now = store.Time.GetUtcNow();
         var declared = fleet.AutoScalingGroups.ToDictionary(g => g.Name, StringComparer.Ordinal);
         var members = new Dictionary<string, List<Ec2Instance>>(StringComparer.Ordinal);
         lock (store.Gate)
@@ -82,8 +81,6 @@ internal sealed class AutoScalingModel
                 _groups[name] = group;
                 _attention.Add(group);
             }
-
-            _ = now;
         }
     }
 
@@ -151,7 +148,7 @@ internal sealed class AutoScalingModel
             // unhealthy once the group's grace period after launch is over.
             if (member.Healthy && state is InstanceStateName.Terminated or InstanceStateName.ShuttingDown)
             {
-                MarkUnhealthy(member, now, "an EC2 health check indicating it has been terminated or stopped");
+                MarkUnhealthy(member, "an EC2 health check indicating it has been terminated or stopped");
             }
             else if (member.Healthy && member.Lifecycle == LifecycleState.InService && state != InstanceStateName.Running)
             {
@@ -161,7 +158,7 @@ internal sealed class AutoScalingModel
                 }
                 else if (!group.IsSuspended("HealthCheck"))
                 {
-                    MarkUnhealthy(member, now, "an EC2 health check indicating it has been terminated or stopped");
+                    MarkUnhealthy(member, "an EC2 health check indicating it has been terminated or stopped");
                 }
             }
 
@@ -207,12 +204,11 @@ internal sealed class AutoScalingModel
         return settled;
     }
 
-    public void MarkUnhealthy(Member member, DateTimeOffset now, string cause)
+    public void MarkUnhealthy(Member member, string cause)
     {
         member.Healthy = false;
         member.UnhealthyCause = cause;
         if (member.Instance.Group is { } group) Touch(group);
-        _ = now;
     }
 
     /// <summary>Records an activity that completed at once (the sandbox has no in-progress activities).</summary>

@@ -273,7 +273,7 @@ internal sealed class AutoScalingService : ISandboxService
         }
         else if (!respect || now >= member.Instance.LaunchTime.AddSeconds(group.HealthCheckGracePeriod))
         {
-            _model.MarkUnhealthy(member, now, "a user health-check");
+            _model.MarkUnhealthy(member, "a user health-check");
         }
 
         _model.Touch(group);
