@@ -93,6 +93,12 @@ public static class SandboxCommand
             await context.Stderr.WriteLineAsync(
                 $"AWS sandbox on {server.Endpoint} ({server.State.InstanceCount} instances, {server.State.BucketNames().Count} buckets); " +
                 $"use endpoint: {server.Endpoint.ToString().TrimEnd('/')} in a profile's providers.aws, or --endpoint-url with awscli. Ctrl-C stops it.").ConfigureAwait(false);
+            if (options.RequireKnownKeys && options.Fleet.Identities.Count == 0)
+            {
+                await context.Stderr.WriteLineAsync(
+                    "note: the fleet lists no identities, so every signed request is refused as AWS refuses unknown keys; " +
+                    "list identities in the fleet (samples/fleets/sandbox-fleet.yaml has two) or pass --any-key").ConfigureAwait(false);
+            }
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
