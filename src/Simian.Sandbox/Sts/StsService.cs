@@ -51,22 +51,7 @@ internal sealed class StsService : ISandboxService
     };
 
     public SandboxResponse RenderError(AwsErrorException error, SandboxRequest request, string requestId) =>
-        SandboxResponse.Xml(error.Status, w =>
-        {
-            w.WriteStartElement("ErrorResponse", Namespace);
-            w.WriteStartElement("Error", Namespace);
-            w.WriteElementString("Type", Namespace, error.Status >= 500 ? "Receiver" : "Sender");
-            w.WriteElementString("Code", Namespace, error.Code);
-            w.WriteElementString("Message", Namespace, error.Message);
-            w.WriteEndElement();
-            w.WriteElementString("RequestId", Namespace, requestId);
-            w.WriteEndElement();
-        });
+        QueryXml.Error(error, requestId, Namespace);
 
-    private static void Metadata(XmlWriter w, string requestId)
-    {
-        w.WriteStartElement("ResponseMetadata", Namespace);
-        w.WriteElementString("RequestId", Namespace, requestId);
-        w.WriteEndElement();
-    }
+    private static void Metadata(XmlWriter w, string requestId) => QueryXml.Metadata(w, requestId, Namespace);
 }
