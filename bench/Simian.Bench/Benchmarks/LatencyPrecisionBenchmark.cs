@@ -119,7 +119,8 @@ public static class LatencyPrecisionBenchmark
                         failures.Add(e);
                     }
                 }
-            }) { IsBackground = true, Name = "precision client " + index.ToString(CultureInfo.InvariantCulture) };
+            })
+            { IsBackground = true, Name = "precision client " + index.ToString(CultureInfo.InvariantCulture) };
             thread.Start();
             threads.Add(thread);
         }

@@ -155,7 +155,8 @@ public static class ProxyThroughputBenchmark
                         failures.Add(e);
                     }
                 }
-            }) { IsBackground = true, Name = "throughput client" };
+            })
+            { IsBackground = true, Name = "throughput client" };
             thread.Start();
             threads.Add(thread);
         }

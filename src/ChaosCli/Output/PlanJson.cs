@@ -1,9 +1,9 @@
-using Simian.Core.Platform;
 using System.Text.Json;
 using Simian.Core;
 using Simian.Core.Planning;
-using Simian.Core.Providers;
+using Simian.Core.Platform;
 using Simian.Core.Profiles;
+using Simian.Core.Providers;
 
 namespace Simian.Cli.Output;
 

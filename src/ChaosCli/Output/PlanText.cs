@@ -1,7 +1,7 @@
 using System.Text;
 using Simian.Core.Planning;
-using Simian.Core.Providers;
 using Simian.Core.Profiles;
+using Simian.Core.Providers;
 
 namespace Simian.Cli.Output;
 

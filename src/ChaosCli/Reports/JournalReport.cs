@@ -1,7 +1,7 @@
-using Simian.Core.Journal;
 using System.Globalization;
 using System.Text.Json;
 using Simian.Core;
+using Simian.Core.Journal;
 using Simian.Core.Profiles;
 
 namespace Simian.Cli.Reports;

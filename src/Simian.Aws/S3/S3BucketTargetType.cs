@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Simian.Core;
 using Simian.Aws.Clients;
-using Simian.Aws.Resilience;
 using Simian.Aws.Faults;
+using Simian.Aws.Resilience;
+using Simian.Core;
 using Simian.Core.Diagnostics;
 using Simian.Core.Profiles;
 using Simian.Core.Providers;

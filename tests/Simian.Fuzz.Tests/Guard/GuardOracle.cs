@@ -1,9 +1,9 @@
-using Simian.Fuzz.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Simian.Core.Planning;
 using Simian.Core.Profiles;
 using Simian.Core.Providers;
 using Simian.Core.Safety;
+using Simian.Fuzz.Tests.Support;
 
 namespace Simian.Fuzz.Tests.Guard;
 

@@ -15,7 +15,8 @@ public sealed class TrafficSampler : IAsyncDisposable
         UseProxy = false,
         PooledConnectionLifetime = TimeSpan.Zero,
         MaxConnectionsPerServer = 256,
-    }) { Timeout = TimeSpan.FromSeconds(5) };
+    })
+    { Timeout = TimeSpan.FromSeconds(5) };
 
     private readonly List<Sample> _samples = [];
     private readonly List<Task> _inFlight = [];
