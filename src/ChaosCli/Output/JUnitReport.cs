@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Xml;
 using Simian.Core.Journal;
 
@@ -23,22 +22,23 @@ public static class JUnitReport
 
         foreach (var phase in new[] { "before", "during", "after" })
         {
-            var byProbe = state.Events.Where(e => (string?)e["event"] == "probe" && (string?)e["phase"] == phase)
-                .GroupBy(e => (string?)e["probe"] ?? "?");
+            var byProbe = state.All<ProbeChecked>().Where(p => p.Phase == phase).GroupBy(p => p.Probe);
             foreach (var group in byProbe)
             {
                 var checks = group.ToList();
-                var failed = checks.Where(c => c["ok"] is JsonValue v && v.TryGetValue<bool>(out var ok) && !ok).ToList();
+                var failed = checks.Where(c => !c.Ok).ToList();
+                // The deviation names its probe; journals from before it did are matched by the probe's quoted name.
                 var deviation = phase == "during"
-                    ? state.Events.FirstOrDefault(e => (string?)e["event"] == "deviation" && ((string?)e["message"] ?? "").Contains($"'{group.Key}'", StringComparison.Ordinal))
+                    ? state.All<NoteEvent>().FirstOrDefault(n => n.Kind == JournalEventNames.Deviation
+                        && (n.Probe is { } probe ? probe == group.Key : n.Message.Contains($"'{group.Key}'", StringComparison.Ordinal)))
                     : null;
                 string? failure = phase switch
                 {
-                    "during" when deviation is not null => (string?)deviation["message"],
-                    "before" or "after" when failed.Count == checks.Count => $"the steady state did not hold {phase} the experiment: {(string?)failed[^1]["detail"]}",
+                    "during" when deviation is not null => deviation.Message,
+                    "before" or "after" when failed.Count == checks.Count => $"the steady state did not hold {phase} the experiment: {failed[^1].Detail}",
                     _ => null,
                 };
-                var output = $"{checks.Count} check(s), {failed.Count} failed" + (failed.Count > 0 ? $"; last failure: {(string?)failed[^1]["detail"]}" : "");
+                var output = $"{checks.Count} check(s), {failed.Count} failed" + (failed.Count > 0 ? $"; last failure: {failed[^1].Detail}" : "");
                 cases.Add(new Case($"steady state {phase}: {group.Key}", $"{suite}.steady-state", Seconds(checks), failure, Output: output));
             }
         }
@@ -46,10 +46,9 @@ public static class JUnitReport
         foreach (var change in state.Changes.Where(c => !c.IsHelper).OrderBy(c => c.Seq))
         {
             var what = $"{change.Step} ({change.Fault}) on {change.ResourceId}";
-            var applyFailed = state.Events.FirstOrDefault(e => (string?)e["event"] == "apply-failed" && Seq(e) == change.Seq);
             cases.Add(new Case($"fault: {what}", $"{suite}.faults", 0,
-                Error: applyFailed is null ? null : $"could not apply: {(string?)applyFailed["error"]}",
-                Output: change.Applied ? "applied" : applyFailed is null ? "not confirmed applied" : null));
+                Error: change.ApplyError is null ? null : $"could not apply: {change.ApplyError}",
+                Output: change.Applied ? "applied" : change.ApplyError is null ? "not confirmed applied" : null));
             if (!change.Reversible)
             {
                 cases.Add(new Case($"rollback: {what}", $"{suite}.rollback", 0, Skipped: "irreversible: nothing to undo"));
@@ -131,12 +130,9 @@ public static class JUnitReport
         w.WriteEndElement();
     }
 
-    private static int Seq(JsonObject e) => e["seq"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0;
-
-    private static double Seconds(IReadOnlyList<JsonObject> events)
+    private static double Seconds(IEnumerable<JournalEvent> events)
     {
-        var times = events.Select(e => DateTimeOffset.TryParse((string?)e["at"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : (DateTimeOffset?)null)
-            .Where(t => t is not null).Select(t => t!.Value).ToList();
+        var times = events.Where(e => e.At is not null).Select(e => e.At!.Value).ToList();
         return times.Count < 2 ? 0 : (times.Max() - times.Min()).TotalSeconds;
     }
 }

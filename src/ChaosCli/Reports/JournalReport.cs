@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Simian.Core;
 using Simian.Core.Journal;
 using Simian.Core.Profiles;
@@ -17,22 +15,11 @@ public static class JournalReport
     public static RunReport Read(string path)
     {
         if (Directory.Exists(path)) throw new InvalidInputException($"{path} is a directory, not a journal");
-        var builder = new Builder(Path.GetFullPath(path));
+        JournalState state;
         try
         {
-            // A run still in progress holds the journal open for writing: share it.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            // One line behind, so that the last line is known as such: only it may be torn.
-            string? held = null;
-            while (reader.ReadLine() is { } line)
-            {
-                if (line.Trim().Length == 0) continue;
-                if (held is not null) Apply(builder, held, last: false, path);
-                held = line.Trim();
-            }
-            if (held is null) throw new InvalidInputException($"{path} is empty: not a simian journal ({JournalShape})");
-            Apply(builder, held, last: true, path);
+            // Every free-text value is redacted and cleaned once, as it is read.
+            state = JournalState.Read(path, text => Clean(Redaction.Text(text)));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -46,226 +33,134 @@ public static class JournalReport
         {
             throw new InvalidInputException($"cannot read journal {path}: {Redaction.Text(e.Message)}");
         }
-        return builder.Build(path);
-    }
-
-    private static void Apply(Builder builder, string line, bool last, string path)
-    {
-        if (builder.TryApply(line)) return;
+        if (state.Events.Count == 0 && state.BadLines == 0) throw new InvalidInputException($"{path} is empty: not a simian journal ({JournalShape})");
         // Every journal opens with an event: a first line that is not one means this is some other file.
-        if (builder.Events == 0 && !last) throw NotAJournal(path, "its first line is not a journal event");
-        builder.Unreadable(last);
+        if (state.FirstLineUnreadable) throw NotAJournal(path, "its first line is not a journal event");
+        if (state.Events.Count == 0) throw NotAJournal(path, "no line is a journal event");
+        if (state.Start?.At is not { } start) throw NotAJournal(path, "it has no \"started\" event with a time");
+        return Build(Path.GetFullPath(path), state, start);
     }
 
     private static InvalidInputException NotAJournal(string path, string why) =>
         new($"{path} is not a simian journal: {why} ({JournalShape})");
 
-    private sealed class Builder(string fullPath)
+    private static RunReport Build(string fullPath, JournalState state, DateTimeOffset start)
     {
-        private readonly List<ReportChange> _changes = [];
-        private readonly Dictionary<string, ProbeSeries> _probes = new(StringComparer.Ordinal);
-        private readonly List<ProbeSeries> _probeOrder = [];
-        private readonly List<TimelineEntry> _timeline = [];
-        private readonly List<Mark> _rollbacks = [];
-        private readonly List<Mark> _deviations = [];
-        private bool _started;
-        private string _runId = "", _experiment = "", _profile = "", _fingerprint = "";
-        private int? _pid;
-        private bool _dryRun;
-        private DateTimeOffset? _startedAt;
-        private DateTimeOffset? _lastAt;
-        private FinishedEvent? _finished;
-        public int Events { get; private set; }
-        private int _badLines;
-        private bool _tornLast;
-
-        public void Unreadable(bool last)
+        var probes = new Dictionary<string, ProbeSeries>(StringComparer.Ordinal);
+        var probeOrder = new List<ProbeSeries>();
+        var timeline = new List<TimelineEntry>();
+        var rollbacks = new List<Mark>();
+        var deviations = new List<Mark>();
+        var changes = state.Changes.Where(c => !c.IsHelper).ToList();
+        var faults = new Dictionary<ChangeIntended, JournalChange>(ReferenceEqualityComparer.Instance);
+        foreach (var c in changes) faults[c.Intent] = c;
+        var bySeq = new Dictionary<int, JournalChange>();
+        foreach (var e in state.Events)
         {
-            if (last) _tornLast = true; else _badLines++;
-        }
-
-        public bool TryApply(string line)
-        {
-            JsonDocument doc;
-            try
+            var at = e.At ?? start;
+            switch (e)
             {
-                doc = JsonDocument.Parse(line);
-            }
-            catch (JsonException)
-            {
-                return false;
-            }
-            using (doc)
-            {
-                var e = doc.RootElement;
-                if (e.ValueKind != JsonValueKind.Object || Str(e, "event") is not { } kind) return false;
-                Events++;
-                // An event without a readable time sits where it was written: just after the one before.
-                var at = Time(e, "at") ?? _lastAt ?? _startedAt;
-                if (at is { } t) _lastAt = _lastAt is { } l && l > t ? l : t;
-                Apply(kind, e, at ?? DateTimeOffset.MinValue);
-                return true;
-            }
-        }
-
-        private void Apply(string kind, JsonElement e, DateTimeOffset at)
-        {
-            switch (kind)
-            {
-                case "started" when !_started:
-                    _started = true;
-                    _runId = Text(e, "runId");
-                    _experiment = Text(e, "experiment");
-                    _profile = Text(e, "profile");
-                    _fingerprint = Text(e, "fingerprint");
-                    _pid = Int(e, "pid");
-                    _dryRun = Bool(e, "dryRun") ?? false;
-                    _startedAt = Time(e, "at");
-                    _timeline.Add(new(at, TimelineKind.Started, $"started run {_runId}{(_pid is { } pid ? $" (pid {pid})" : "")}{(_dryRun ? ", dry run" : "")}"));
+                case RunStarted first when ReferenceEquals(first, state.Start):
+                    timeline.Add(new(at, TimelineKind.Started, $"started run {first.RunId}{(first.Pid is { } pid ? $" (pid {pid})" : "")}{(first.DryRun ? ", dry run" : "")}"));
                     break;
-                case "probe":
-                    var name = Text(e, "probe");
-                    if (!_probes.TryGetValue(name, out var series))
+                case RunStarted:
+                    break;
+                case ProbeChecked p:
+                    if (!probes.TryGetValue(p.Probe, out var series))
                     {
-                        series = new ProbeSeries(name);
-                        _probes[name] = series;
-                        _probeOrder.Add(series);
+                        series = new ProbeSeries(p.Probe);
+                        probes[p.Probe] = series;
+                        probeOrder.Add(series);
                     }
-                    var sample = new ProbeSample(at, Text(e, "phase"), Bool(e, "ok") ?? false, Math.Max(0, Num(e, "latencyMs") ?? 0), Text(e, "detail"));
+                    var sample = new ProbeSample(at, p.Phase, p.Ok, p.LatencyMs, p.Detail);
                     if (!sample.Ok && series.Failures == 0)
                     {
-                        _timeline.Add(new(at, TimelineKind.ProbeFailed, $"probe {name} first failed ({sample.Phase}): {sample.Detail}"));
+                        timeline.Add(new(at, TimelineKind.ProbeFailed, $"probe {p.Probe} first failed ({sample.Phase}): {sample.Detail}"));
                     }
                     series.Samples.Add(sample);
                     break;
-                case "step":
-                    var index = Int(e, "index") is { } i ? $"{i + 1} " : "";
-                    var phase = Text(e, "phase") switch { "start" => "started", "end" => "ended", var p => p };
-                    _timeline.Add(new(at, TimelineKind.Step, $"step {index}{Text(e, "name")} {phase}"));
+                case StepMarked step:
+                    var index = step.Index is { } i ? $"{i + 1} " : "";
+                    var phase = step.Phase switch { "start" => "started", "end" => "ended", var other => other };
+                    timeline.Add(new(at, TimelineKind.Step, $"step {index}{step.Name} {phase}"));
                     break;
-                case "intent" when Text(e, "step") == JournalWriter.HelpersStep:
+                case ChangeIntended intent:
                     // The run's own helpers (services it started) are not faults; their stop is not a restore.
+                    if (faults.TryGetValue(intent, out var change)) bySeq[intent.Seq] = change;
+                    else bySeq.Remove(intent.Seq);
                     break;
-                case "intent":
-                    var resource = e.TryGetProperty("resource", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
-                    _changes.Add(new ReportChange
-                    {
-                        Seq = Int(e, "seq") ?? 0,
-                        Step = Text(e, "step"),
-                        Fault = Text(e, "fault"),
-                        TargetType = Text(e, "targetType"),
-                        Target = Text(e, "target"),
-                        ResourceId = resource.ValueKind == JsonValueKind.Object ? Text(resource, "id") : "",
-                        ResourceLabel = resource.ValueKind == JsonValueKind.Object && Str(resource, "label") is not null ? Text(resource, "label") : null,
-                        Reversible = Bool(e, "reversible") ?? false,
-                        IntentAt = at,
-                    });
+                case ChangeApplied applied when bySeq.TryGetValue(applied.Seq, out var c):
+                    timeline.Add(new(at, TimelineKind.Applied, $"{c.Step}: {c.Fault} applied to {c.ResourceId}"));
                     break;
-                case "applied":
-                    if (Change(e) is { } applied)
-                    {
-                        applied.AppliedAt = at;
-                        _timeline.Add(new(at, TimelineKind.Applied, $"{applied.Step}: {applied.Fault} applied to {applied.ResourceId}"));
-                    }
+                case ChangeApplyFailed failed when bySeq.TryGetValue(failed.Seq, out var c):
+                    timeline.Add(new(at, TimelineKind.Failure, $"{c.Step}: {c.Fault} on {c.ResourceId} failed to apply: {failed.Error}"));
                     break;
-                case "apply-failed":
-                    if (Change(e) is { } failed)
-                    {
-                        failed.ApplyError = Text(e, "error");
-                        _timeline.Add(new(at, TimelineKind.Failure, $"{failed.Step}: {failed.Fault} on {failed.ResourceId} failed to apply: {failed.ApplyError}"));
-                    }
+                case ChangeUndone undone when bySeq.TryGetValue(undone.Seq, out var c):
+                    var what = undone.Outcome == "nothing-to-undo" ? "found nothing to undo on" : "restored";
+                    timeline.Add(new(at, TimelineKind.Undone, $"{c.Step}: {what} {c.ResourceId} ({ByText(undone.By)})"));
                     break;
-                case "undone":
-                    if (Change(e) is { } undone)
-                    {
-                        undone.UndoneAt = at;
-                        var by = Text(e, "by");
-                        undone.UndoneBy = by;
-                        undone.UndoOutcome = Text(e, "outcome");
-                        var what = undone.UndoOutcome == "nothing-to-undo" ? "found nothing to undo on" : "restored";
-                        _timeline.Add(new(at, TimelineKind.Undone, $"{undone.Step}: {what} {undone.ResourceId} ({ByText(by)})"));
-                    }
+                case ChangeUndoFailed undoFailed when bySeq.TryGetValue(undoFailed.Seq, out var c):
+                    timeline.Add(new(at, TimelineKind.Failure, $"{c.Step}: could not restore {c.ResourceId}: {undoFailed.Error}"));
                     break;
-                case "undo-failed":
-                    if (Change(e) is { } undoFailed)
-                    {
-                        undoFailed.UndoError = Text(e, "error");
-                        undoFailed.UndoFailedAt = at;
-                        _timeline.Add(new(at, TimelineKind.Failure, $"{undoFailed.Step}: could not restore {undoFailed.ResourceId}: {undoFailed.UndoError}"));
-                    }
+                case ChangeLeft left when bySeq.TryGetValue(left.Seq, out var c):
+                    timeline.Add(new(at, TimelineKind.Left, $"{c.Step}: left in place on {c.ResourceId} ({left.Reason})"));
                     break;
-                case "left":
-                    if (Change(e) is { } left)
-                    {
-                        left.LeftReason = Text(e, "reason");
-                        _timeline.Add(new(at, TimelineKind.Left, $"{left.Step}: left in place on {left.ResourceId} ({left.LeftReason})"));
-                    }
+                case ChangeEvent:
                     break;
-                case "deviation":
-                    _deviations.Add(new(at, Text(e, "message")));
-                    _timeline.Add(new(at, TimelineKind.Deviation, $"deviation: {Text(e, "message")}"));
+                case NoteEvent { Kind: JournalEventNames.Deviation } n:
+                    deviations.Add(new(at, n.Message));
+                    timeline.Add(new(at, TimelineKind.Deviation, $"deviation: {n.Message}"));
                     break;
-                case "rollback":
-                    _rollbacks.Add(new(at, Text(e, "message")));
-                    _timeline.Add(new(at, TimelineKind.Rollback, $"rollback: {Text(e, "message")}"));
+                case NoteEvent { Kind: JournalEventNames.Rollback } n:
+                    rollbacks.Add(new(at, n.Message));
+                    timeline.Add(new(at, TimelineKind.Rollback, $"rollback: {n.Message}"));
                     break;
-                case "would-apply":
-                    _timeline.Add(new(at, TimelineKind.WouldApply, $"dry run, would apply: {Text(e, "message")}"));
+                case NoteEvent { Kind: JournalEventNames.WouldApply } n:
+                    timeline.Add(new(at, TimelineKind.WouldApply, $"dry run, would apply: {n.Message}"));
                     break;
-                case "recovered":
-                    _timeline.Add(new(at, TimelineKind.Recovered, $"simian recover: {Text(e, "message")}"));
+                case NoteEvent { Kind: JournalEventNames.Recovered } n:
+                    timeline.Add(new(at, TimelineKind.Recovered, $"simian recover: {n.Message}"));
                     break;
-                case "finished":
-                    _finished = new FinishedEvent(Text(e, "status"), Int(e, "exitCode"), Text(e, "summary"), at);
-                    var code = _finished.ExitCode is { } c ? $" (exit {c})" : "";
-                    _timeline.Add(new(at, TimelineKind.Finished, $"finished: {_finished.Status}{code}"));
-                    break;
-                case "started":
+                case RunFinished f:
+                    var code = f.ExitCode is { } x ? $" (exit {x})" : "";
+                    timeline.Add(new(at, TimelineKind.Finished, $"finished: {f.Status}{code}"));
                     break;
                 default:
                     // Newer simian versions may write kinds this one does not know: show them rather than drop them.
-                    var message = Str(e, "message") is not null ? ": " + Text(e, "message") : "";
-                    _timeline.Add(new(at, TimelineKind.Other, Text(e, "event") + message));
+                    var message = e is OtherEvent { Message: { } m } ? ": " + m : "";
+                    timeline.Add(new(at, TimelineKind.Other, e.Kind + message));
                     break;
             }
         }
-
-        private ReportChange? Change(JsonElement e) => Int(e, "seq") is { } seq ? _changes.LastOrDefault(c => c.Seq == seq) : null;
-
-        public RunReport Build(string path)
+        // A change journaled but never confirmed is the one a crash leaves in doubt: it belongs on the timeline.
+        foreach (var c in changes.Where(c => !c.Applied && c.ApplyError is null))
         {
-            if (Events == 0) throw NotAJournal(path, "no line is a journal event");
-            if (!_started || _startedAt is null) throw NotAJournal(path, "it has no \"started\" event with a time");
-            var start = _startedAt.Value;
-            // A change journaled but never confirmed is the one a crash leaves in doubt: it belongs on the timeline.
-            foreach (var c in _changes.Where(c => c.AppliedAt is null && c.ApplyError is null))
-            {
-                _timeline.Add(new(c.IntentAt, TimelineKind.Failure, $"{c.Step}: {c.Fault} on {c.ResourceId} journaled, never confirmed applied"));
-            }
-            var timeline = _timeline.OrderBy(t => t.At).ToList();
-            var end = _finished?.At ?? _lastAt ?? start;
-            if (end < start) end = start;
-            return new RunReport
-            {
-                JournalPath = fullPath,
-                RunId = _runId,
-                Experiment = _experiment,
-                Profile = _profile,
-                Fingerprint = _fingerprint,
-                Pid = _pid,
-                DryRun = _dryRun,
-                StartedAt = start,
-                EndedAt = end,
-                Finished = _finished,
-                Changes = _changes,
-                Probes = _probeOrder,
-                Timeline = timeline,
-                Rollbacks = _rollbacks,
-                Deviations = _deviations,
-                TornLastLine = _tornLast,
-                BadLines = _badLines,
-            };
+            timeline.Add(new(c.IntentAt ?? start, TimelineKind.Failure, $"{c.Step}: {c.Fault} on {c.ResourceId} journaled, never confirmed applied"));
         }
+        var last = state.Events.Select(e => e.At).Max() ?? start;
+        var end = state.Finish?.At ?? last;
+        if (end < start) end = start;
+        var started = state.Start!;
+        return new RunReport
+        {
+            JournalPath = fullPath,
+            RunId = started.RunId,
+            Experiment = started.Experiment,
+            Profile = started.Profile,
+            Fingerprint = started.Fingerprint,
+            Pid = started.Pid,
+            DryRun = started.DryRun,
+            StartedAt = start,
+            EndedAt = end,
+            Finished = state.Finish is { } fin ? new FinishedEvent(fin.Status, fin.ExitCode, fin.Summary, fin.At ?? end) : null,
+            Changes = changes,
+            Probes = probeOrder,
+            Timeline = timeline.OrderBy(t => t.At).ToList(),
+            Rollbacks = rollbacks,
+            Deviations = deviations,
+            TornLastLine = state.TornLastLine,
+            BadLines = state.BadLines - (state.TornLastLine ? 1 : 0),
+        };
     }
 
     /// <summary>Who undid a change, from the journal's <c>by</c> field: "by rollback", "its duration ended", "by recover".</summary>
@@ -275,11 +170,6 @@ public static class JournalReport
         "" => "undone",
         _ => "by " + by,
     };
-
-    private static string? Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static string Text(JsonElement e, string name) => Clean(Redaction.Text(Str(e, name) ?? ""));
 
     /// <summary>Control characters (terminal escapes, NULs) have no place in a report and are not even valid XML.</summary>
     private static string Clean(string text)
@@ -292,17 +182,4 @@ public static class JournalReport
             sb.Append(char.IsControl(ch) && ch is not '\n' and not '\t' ? '\uFFFD' : ch);
         }
         return sb.ToString();
-    }
-
-    private static int? Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
-
-    private static double? Num(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var n) && double.IsFinite(n) ? n : null;
-
-    private static bool? Bool(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
-
-    private static DateTimeOffset? Time(JsonElement e, string name) =>
-        DateTimeOffset.TryParse(Str(e, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
-}
+    }}

@@ -1,3 +1,4 @@
+using Simian.Core.Journal;
 using System.Globalization;
 
 namespace Simian.Cli.Reports;
@@ -41,22 +42,22 @@ public static class ReportText
             : "unfinished — the run stopped without finishing (or is still going); nothing it changed is still in place";
     }
 
-    public static string Target(ReportChange c) => c.TargetType.Length > 0 ? $"{c.Target} ({c.TargetType})" : c.Target;
+    public static string Target(JournalChange c) => c.TargetType.Length > 0 ? $"{c.Target} ({c.TargetType})" : c.Target;
 
-    public static string Resource(ReportChange c) =>
+    public static string Resource(JournalChange c) =>
         c.ResourceLabel is { Length: > 0 } label && label != c.ResourceId ? $"{c.ResourceId} ({label})" : c.ResourceId;
 
     /// <summary>The short name of a change for lists: "slow-api (latency) on demo-api".</summary>
-    public static string Describe(ReportChange c) => $"{c.Step} ({c.Fault}) on {c.ResourceId}";
+    public static string Describe(JournalChange c) => $"{c.Step} ({c.Fault}) on {c.ResourceId}";
 
-    public static string Applied(RunReport report, ReportChange c) =>
+    public static string Applied(RunReport report, JournalChange c) =>
         c.ApplyError is not null ? $"FAILED: {c.ApplyError}"
         : c.AppliedAt is { } at ? $"yes, {Offset(report, at)}"
         : report.Finished is null ? "unconfirmed (the run stopped before confirming; it may have been made)"
         : "unconfirmed";
 
     /// <summary>What became of a change; "NOT RESTORED" leads whenever it is still in place against the plan.</summary>
-    public static string Undone(RunReport report, ReportChange c)
+    public static string Undone(RunReport report, JournalChange c)
     {
         var earlier = c.UndoError is not null && c.UndoneAt is not null ? $" (after a failed undo: {c.UndoError})" : "";
         var when = c.UndoneAt is { } at ? Offset(report, at) : "";

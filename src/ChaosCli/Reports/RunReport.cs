@@ -1,3 +1,5 @@
+using Simian.Core.Journal;
+
 namespace Simian.Cli.Reports;
 
 /// <summary>One run as a report sees it: read from its journal alone, every free-text value already redacted.</summary>
@@ -15,7 +17,7 @@ public sealed class RunReport
     public required DateTimeOffset EndedAt { get; init; }
     /// <summary>Null for a run that never wrote <c>finished</c> (crashed, killed, or still going).</summary>
     public FinishedEvent? Finished { get; init; }
-    public required IReadOnlyList<ReportChange> Changes { get; init; }
+    public required IReadOnlyList<JournalChange> Changes { get; init; }
     public required IReadOnlyList<ProbeSeries> Probes { get; init; }
     public required IReadOnlyList<TimelineEntry> Timeline { get; init; }
     public required IReadOnlyList<Mark> Rollbacks { get; init; }
@@ -31,7 +33,7 @@ public sealed class RunReport
     public string Status => Finished?.Status ?? "unfinished";
 
     /// <summary>Reversible changes with no recorded undo: what <c>simian recover</c> would act on.</summary>
-    public IReadOnlyList<ReportChange> Pending => Changes.Where(c => c.StillInPlace).ToList();
+    public IReadOnlyList<JournalChange> Pending => Changes.Where(c => c.StillInPlace).ToList();
 
     /// <summary>Was <c>simian recover</c> run on this journal (it appends a <c>recovered</c> note)?</summary>
     public bool Recovered => Timeline.Any(t => t.Kind == TimelineKind.Recovered);
@@ -42,54 +44,6 @@ public sealed record FinishedEvent(string Status, int? ExitCode, string Summary,
 
 /// <summary>A moment with its message, such as a rollback or a deviation.</summary>
 public sealed record Mark(DateTimeOffset At, string Message);
-
-/// <summary>One journaled change and what became of it.</summary>
-public sealed class ReportChange
-{
-    public int Seq { get; init; }
-    public required string Step { get; init; }
-    public required string Fault { get; init; }
-    public required string TargetType { get; init; }
-    public required string Target { get; init; }
-    public required string ResourceId { get; init; }
-    public string? ResourceLabel { get; init; }
-    public bool Reversible { get; init; }
-    public required DateTimeOffset IntentAt { get; init; }
-    public DateTimeOffset? AppliedAt { get; set; }
-    public string? ApplyError { get; set; }
-    public DateTimeOffset? UndoneAt { get; set; }
-    public string? UndoneBy { get; set; }
-    public string? UndoOutcome { get; set; }
-    /// <summary>The last failed undo, kept even if a later one (say, by recover) succeeded.</summary>
-    public string? UndoError { get; set; }
-    public DateTimeOffset? UndoFailedAt { get; set; }
-    public string? LeftReason { get; set; }
-
-    public bool StillInPlace => Reversible && UndoneAt is null;
-
-    /// <summary>When the fault began to act: its confirmed application, else its intent (it may have been made).</summary>
-    public DateTimeOffset ActiveFrom => AppliedAt ?? IntentAt;
-
-    public ChangeOutcome Outcome =>
-        UndoneAt is not null ? (UndoOutcome == "nothing-to-undo" ? ChangeOutcome.AlreadyClean : ChangeOutcome.Restored)
-        : !Reversible ? ChangeOutcome.Irreversible
-        : LeftReason is not null ? ChangeOutcome.LeftInPlace
-        : UndoError is not null ? ChangeOutcome.UndoFailed
-        : ChangeOutcome.Pending;
-}
-
-public enum ChangeOutcome
-{
-    Restored,
-    AlreadyClean,
-    /// <summary>An undo was tried and failed, and none succeeded since.</summary>
-    UndoFailed,
-    /// <summary>No undo recorded at all: the run crashed or is still going.</summary>
-    Pending,
-    /// <summary>Left on purpose by <c>rollback: never</c> or <c>on-deviation</c>.</summary>
-    LeftInPlace,
-    Irreversible,
-}
 
 /// <summary>One check of a steady-state probe.</summary>
 public sealed record ProbeSample(DateTimeOffset At, string Phase, bool Ok, double LatencyMs, string Detail);

@@ -116,7 +116,7 @@ public sealed class JournalWriter : IDisposable
             var length = RandomAccess.GetLength(file.SafeFileHandle);
             var writer = new JournalWriter(path, file, length, time);
             // A torn last line from a crash must not swallow the next event.
-            if (length > 0 && LastByte(file.SafeFileHandle, length) != (byte)'\n') writer.Append("\n"u8.ToArray(), durable: true, "repair");
+            if (length > 0 && LastByte(file.SafeFileHandle, length) != (byte)'\n') writer.Append("\n"u8.ToArray(), durable: true, JournalEventNames.Repair);
             return writer;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -151,14 +151,16 @@ public sealed class JournalWriter : IDisposable
         return RandomAccess.Read(handle, one, length - 1) == 1 ? one[0] : -1;
     }
 
-    public void Started(string runId, string experiment, string profilePath, string fingerprint, bool dryRun, JsonObject? context = null) =>
-        Write("started", w =>
+    /// <param name="pid">The run's process (this one unless told; recover checks it).</param>
+    public void Started(string runId, string experiment, string profilePath, string fingerprint, bool dryRun, JsonObject? context = null, int? pid = null) =>
+        Write(JournalEventNames.Started, w =>
         {
+            w.WriteNumber("journal", JournalState.FormatVersion);
             w.WriteString("runId", runId);
             w.WriteString("experiment", experiment);
             w.WriteString("profile", profilePath);
             w.WriteString("fingerprint", fingerprint);
-            w.WriteNumber("pid", Environment.ProcessId);
+            w.WriteNumber("pid", pid ?? Environment.ProcessId);
             w.WriteBoolean("dryRun", dryRun);
             // What a report needs without the profile: version, host, plan facts, probe definitions (redacted).
             foreach (var (key, value) in context ?? [])
@@ -173,7 +175,7 @@ public sealed class JournalWriter : IDisposable
         IReadOnlyDictionary<string, string> settings, JsonObject undo, string? description = null)
     {
         var seq = Interlocked.Increment(ref _seq);
-        Write("intent", w =>
+        Write(JournalEventNames.Intent, w =>
         {
             w.WriteNumber("seq", seq);
             w.WriteString("step", step);
@@ -198,43 +200,43 @@ public sealed class JournalWriter : IDisposable
         return seq;
     }
 
-    public void Applied(int seq) => Write("applied", w => w.WriteNumber("seq", seq));
+    public void Applied(int seq) => Write(JournalEventNames.Applied, w => w.WriteNumber("seq", seq));
 
     /// <param name="notApplied">The fault is certain nothing was changed: recover has nothing to undo.</param>
-    public void ApplyFailed(int seq, string error, bool notApplied = false) => Write("apply-failed", w =>
+    public void ApplyFailed(int seq, string error, bool notApplied = false) => Write(JournalEventNames.ApplyFailed, w =>
     {
         w.WriteNumber("seq", seq);
         w.WriteString("error", error);
         if (notApplied) w.WriteBoolean("notApplied", true);
     });
 
-    public void Undone(int seq, string by, UndoOutcome outcome) => Write("undone", w =>
+    public void Undone(int seq, string by, UndoOutcome outcome) => Write(JournalEventNames.Undone, w =>
     {
         w.WriteNumber("seq", seq);
         w.WriteString("by", by);
         w.WriteString("outcome", outcome == UndoOutcome.Restored ? "restored" : "nothing-to-undo");
     });
 
-    public void UndoFailed(int seq, string error) => Write("undo-failed", w =>
+    public void UndoFailed(int seq, string error) => Write(JournalEventNames.UndoFailed, w =>
     {
         w.WriteNumber("seq", seq);
         w.WriteString("error", error);
     });
 
-    public void Left(int seq, string reason) => Write("left", w =>
+    public void Left(int seq, string reason) => Write(JournalEventNames.Left, w =>
     {
         w.WriteNumber("seq", seq);
         w.WriteString("reason", reason);
     });
 
-    public void Step(string phase, int index, string name) => Write("step", w =>
+    public void Step(string phase, int index, string name) => Write(JournalEventNames.Step, w =>
     {
         w.WriteString("phase", phase);
         w.WriteNumber("index", index);
         w.WriteString("name", name);
     }, durable: false);
 
-    public void Probe(string phase, string probe, bool ok, double latencyMs, string detail) => Write("probe", w =>
+    public void Probe(string phase, string probe, bool ok, double latencyMs, string detail) => Write(JournalEventNames.Probe, w =>
     {
         w.WriteString("phase", phase);
         w.WriteString("probe", probe);
@@ -243,9 +245,17 @@ public sealed class JournalWriter : IDisposable
         w.WriteString("detail", detail);
     }, durable: false);
 
+    /// <summary>An event carrying one message: <c>rollback</c>, <c>would-apply</c>, <c>recovered</c> (see <see cref="JournalEventNames"/>).</summary>
     public void Note(string kind, string message) => Write(kind, w => w.WriteString("message", message));
 
-    public void Finished(string status, int exitCode, string summary) => Write("finished", w =>
+    /// <summary>The steady state deviated: which probe, and why.</summary>
+    public void Deviation(string probe, string message) => Write(JournalEventNames.Deviation, w =>
+    {
+        w.WriteString("message", message);
+        w.WriteString("probe", probe);
+    });
+
+    public void Finished(string status, int exitCode, string summary) => Write(JournalEventNames.Finished, w =>
     {
         w.WriteString("status", status);
         w.WriteNumber("exitCode", exitCode);

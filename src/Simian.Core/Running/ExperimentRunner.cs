@@ -128,7 +128,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         if (toUndo.Count > 0)
         {
             _observer.Phase($"rolling back {toUndo.Count} change(s)");
-            TryRecord(() => journal.Note("rollback", $"rolling back {toUndo.Count} change(s): {reason}"), null, unrecorded);
+            TryRecord(() => journal.Note(JournalEventNames.Rollback, $"rolling back {toUndo.Count} change(s): {reason}"), null, unrecorded);
             var result = await UndoAllAsync(toUndo, journal, active, "rollback").ConfigureAwait(false);
             restored += result.Restored;
             notRestored.AddRange(result.Failed);
@@ -241,7 +241,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 if (options.DryRun)
                 {
                     _observer.Phase($"[dry run] would {stepPlan.Description} on {resource.Id}");
-                    journal.Note("would-apply", $"{step.Name}: {stepPlan.Description} on {resource.Id}");
+                    journal.Note(JournalEventNames.WouldApply, $"{step.Name}: {stepPlan.Description} on {resource.Id}");
                     continue;
                 }
                 _observer.Phase($"{step.Name}: {stepPlan.Description} on {resource.Id}");

@@ -19,6 +19,12 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
     public async Task<RecoveryReport> RecoverAsync(string journalPath)
     {
         var state = JournalState.Read(journalPath);
+        if (state.Format > JournalState.FormatVersion)
+        {
+            // Its undo records may mean what this version cannot know: acting on them could make things worse.
+            return new RecoveryReport(journalPath, state.Experiment, "refused", 0, 0,
+                [$"written by a newer simian (journal format {state.Format}; this version reads up to {JournalState.FormatVersion}): recover it with that version"]);
+        }
         var pending = state.Pending;
         if (pending.Count == 0)
         {
@@ -61,7 +67,7 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
             }
         }
         var outcomeText = failed.Count == 0 ? "recovered" : "incomplete";
-        journal.Note("recovered", $"{outcomeText}: {restored} restored, {nothing} already clean, {failed.Count} failed");
+        journal.Note(JournalEventNames.Recovered, $"{outcomeText}: {restored} restored, {nothing} already clean, {failed.Count} failed");
         return new RecoveryReport(journalPath, state.Experiment, outcomeText, restored, nothing, failed);
     }
 }

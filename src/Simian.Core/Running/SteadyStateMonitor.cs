@@ -86,7 +86,7 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
             _consecutive[r.Probe] = c;
             if (c >= spec.Tolerance && _deviation.TrySetResult($"probe '{r.Probe}' failed {c} times in a row: {r.Detail}"))
             {
-                TryJournal(() => journal?.Note("deviation", _deviation.Task.Result));
+                TryJournal(() => journal?.Deviation(r.Probe, _deviation.Task.Result));
             }
         }
     }

@@ -53,6 +53,27 @@ public sealed class JUnitReportTests
         Assert.Equal("unfinished", doc.Descendants("property").Single(p => (string?)p.Attribute("name") == "status").Attribute("value")!.Value);
     }
 
+    [Fact]
+    public void A_deviation_is_matched_to_its_probe_by_the_name_it_records_not_by_its_message()
+    {
+        var dir = Directory.CreateTempSubdirectory("simian-junit-").FullName;
+        var journal = Path.Combine(dir, "j.jsonl");
+        // Two probes, one the other's prefix, and a message naming neither in quotes: only the recorded probe decides.
+        File.WriteAllLines(journal,
+        [
+            """{"event":"started","at":"2026-11-24T10:00:00+00:00","journal":1,"runId":"r1","experiment":"two","fingerprint":"sha256:x","pid":1,"dryRun":false}""",
+            """{"event":"probe","at":"2026-11-24T10:00:01+00:00","phase":"during","probe":"api","ok":true,"latencyMs":3,"detail":"ok"}""",
+            """{"event":"probe","at":"2026-11-24T10:00:01+00:00","phase":"during","probe":"api-slow","ok":false,"latencyMs":900,"detail":"too slow"}""",
+            """{"event":"deviation","at":"2026-11-24T10:00:02+00:00","message":"the slow path failed twice","probe":"api-slow"}""",
+        ]);
+        var xml = Simian.Cli.Output.JUnitReport.Write(journal);
+        File.WriteAllText(journal + ".xml", xml);
+        var cases = Validate(journal + ".xml").Descendants("testcase").ToList();
+
+        Assert.Equal("the slow path failed twice", (string?)cases.Single(c => (string?)c.Attribute("name") == "steady state during: api-slow").Element("failure")!.Attribute("message"));
+        Assert.Null(cases.Single(c => (string?)c.Attribute("name") == "steady state during: api").Element("failure"));
+    }
+
     private static XDocument Validate(string path)
     {
         var schemas = new XmlSchemaSet();

@@ -1,121 +1,91 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
+using Simian.Core.Journal;
+using Simian.Core.Providers;
 
 namespace Simian.Cli.Tests.Reports;
 
-/// <summary>Writes journal lines the way JournalWriter does, at chosen seconds from a fixed start, for report tests.</summary>
+/// <summary>
+/// Writes a journal through the real <see cref="JournalWriter"/>, at chosen seconds from a fixed start, for report
+/// tests: what a report reads is exactly what a run writes.
+/// </summary>
 public sealed class JournalBuilder
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly StringBuilder _text = new();
-    private double _seconds;
+    private readonly Clock _clock = new() { Now = Start };
+    private string? _dir;
+    private JournalWriter? _writer;
+    /// <summary>The journal's text once the writer is closed (the temporary file is gone by then).</summary>
+    private string? _text;
+
+    private JournalWriter Writer
+    {
+        get
+        {
+            if (_text is not null) throw new InvalidOperationException("the journal is closed (Raw or Text ends it): write events before");
+            _dir ??= Directory.CreateTempSubdirectory("simian-journal-").FullName;
+            return _writer ??= JournalWriter.Create(Path.Combine(_dir, "run.jsonl"), _clock);
+        }
+    }
 
     /// <summary>Moves the clock: following events are written this many seconds after <see cref="Start"/>.</summary>
     public JournalBuilder At(double seconds)
     {
-        _seconds = seconds;
+        _clock.Now = Start.AddSeconds(seconds);
         return this;
     }
 
     public JournalBuilder Started(string experiment = "checkout-latency", string runId = "0a1b2c3d4e5f", bool dryRun = false) =>
-        Event("started", w =>
-        {
-            w.WriteString("runId", runId);
-            w.WriteString("experiment", experiment);
-            w.WriteString("profile", $"profiles/{experiment}.yaml");
-            w.WriteString("fingerprint", "sha256:5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c");
-            w.WriteNumber("pid", 4242);
-            w.WriteBoolean("dryRun", dryRun);
-        });
+        Do(w => w.Started(runId, experiment, $"profiles/{experiment}.yaml",
+            "sha256:5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", dryRun, pid: 4242));
 
     public JournalBuilder Probe(string phase, string probe, bool ok, double latencyMs, string? detail = null) =>
-        Event("probe", w =>
-        {
-            w.WriteString("phase", phase);
-            w.WriteString("probe", probe);
-            w.WriteBoolean("ok", ok);
-            w.WriteNumber("latencyMs", latencyMs);
-            w.WriteString("detail", detail ?? (ok ? $"status 200 in {latencyMs:0}ms" : $"status 200 but took {latencyMs:0}ms, more than 300ms"));
-        });
+        Do(w => w.Probe(phase, probe, ok, latencyMs, detail ?? (ok ? $"status 200 in {latencyMs:0}ms" : $"status 200 but took {latencyMs:0}ms, more than 300ms")));
 
-    public JournalBuilder Step(string phase, int index, string name) =>
-        Event("step", w =>
-        {
-            w.WriteString("phase", phase);
-            w.WriteNumber("index", index);
-            w.WriteString("name", name);
-        });
+    public JournalBuilder Step(string phase, int index, string name) => Do(w => w.Step(phase, index, name));
 
+    /// <summary>Journals a change; <paramref name="seq"/> must be the next sequence number, as the writer numbers them.</summary>
     public JournalBuilder Intent(int seq, string step, string resourceId, string fault = "latency", string target = "api",
         string targetType = "local:proxy", string? label = null, bool reversible = true) =>
-        Event("intent", w =>
+        Do(w =>
         {
-            w.WriteNumber("seq", seq);
-            w.WriteString("step", step);
-            w.WriteString("fault", fault);
-            w.WriteString("targetType", targetType);
-            w.WriteString("target", target);
-            w.WriteStartObject("resource");
-            w.WriteString("id", resourceId);
-            if (label is not null) w.WriteString("label", label);
-            w.WriteStartObject("attributes");
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteBoolean("reversible", reversible);
-            w.WriteStartObject("settings");
-            w.WriteEndObject();
-            w.WriteStartObject("undo");
-            w.WriteString("proxy", resourceId);
-            w.WriteEndObject();
+            var written = w.Intent(step, fault, targetType, target, new Resource { Id = resourceId, Label = label }, reversible,
+                new Dictionary<string, string>(), new JsonObject { ["proxy"] = resourceId });
+            if (written != seq) throw new InvalidOperationException($"the writer numbered this change {written}, not {seq}");
         });
 
-    public JournalBuilder Applied(int seq) => Event("applied", w => w.WriteNumber("seq", seq));
+    public JournalBuilder Applied(int seq) => Do(w => w.Applied(seq));
 
-    public JournalBuilder ApplyFailed(int seq, string error) => Event("apply-failed", w =>
-    {
-        w.WriteNumber("seq", seq);
-        w.WriteString("error", error);
-    });
+    public JournalBuilder ApplyFailed(int seq, string error) => Do(w => w.ApplyFailed(seq, error));
 
-    public JournalBuilder Undone(int seq, string by, string outcome = "restored") => Event("undone", w =>
-    {
-        w.WriteNumber("seq", seq);
-        w.WriteString("by", by);
-        w.WriteString("outcome", outcome);
-    });
+    public JournalBuilder Undone(int seq, string by, string outcome = "restored") =>
+        Do(w => w.Undone(seq, by, outcome switch
+        {
+            "restored" => UndoOutcome.Restored,
+            "nothing-to-undo" => UndoOutcome.NothingToUndo,
+            _ => throw new ArgumentException($"the writer writes no outcome '{outcome}'", nameof(outcome)),
+        }));
 
-    public JournalBuilder UndoFailed(int seq, string error) => Event("undo-failed", w =>
-    {
-        w.WriteNumber("seq", seq);
-        w.WriteString("error", error);
-    });
+    public JournalBuilder UndoFailed(int seq, string error) => Do(w => w.UndoFailed(seq, error));
 
-    public JournalBuilder Left(int seq, string reason) => Event("left", w =>
-    {
-        w.WriteNumber("seq", seq);
-        w.WriteString("reason", reason);
-    });
+    public JournalBuilder Left(int seq, string reason) => Do(w => w.Left(seq, reason));
 
-    /// <summary>deviation, rollback, would-apply, recovered: the events that carry one message.</summary>
-    public JournalBuilder Note(string kind, string message) => Event(kind, w => w.WriteString("message", message));
+    /// <summary>rollback, would-apply, recovered: the events that carry one message.</summary>
+    public JournalBuilder Note(string kind, string message) => Do(w => w.Note(kind, message));
 
-    public JournalBuilder Finished(string status, int exitCode, string summary) => Event("finished", w =>
-    {
-        w.WriteString("status", status);
-        w.WriteNumber("exitCode", exitCode);
-        w.WriteString("summary", summary);
-    });
+    /// <summary>A deviation, naming its probe as the steady-state monitor does.</summary>
+    public JournalBuilder Deviation(string probe, string message) => Do(w => w.Deviation(probe, message));
 
-    /// <summary>Appends text as is, for torn and foreign lines (no newline added).</summary>
+    public JournalBuilder Finished(string status, int exitCode, string summary) => Do(w => w.Finished(status, exitCode, summary));
+
+    /// <summary>Appends text as is after the last event, for torn and foreign lines (no newline added). Ends the journal.</summary>
     public JournalBuilder Raw(string text)
     {
-        _text.Append(text);
+        _text = Close() + text;
         return this;
     }
 
-    public string Text => _text.ToString();
+    public string Text => _text ??= Close();
 
     public string WriteTo(string path)
     {
@@ -124,18 +94,28 @@ public sealed class JournalBuilder
         return path;
     }
 
-    private JournalBuilder Event(string kind, Action<Utf8JsonWriter> body)
+    /// <summary>Closes the writer and returns what it wrote (removing its temporary folder).</summary>
+    private string Close()
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteString("event", kind);
-            w.WriteString("at", Start.AddSeconds(_seconds).ToString("O", CultureInfo.InvariantCulture));
-            body(w);
-            w.WriteEndObject();
-        }
-        _text.Append(Encoding.UTF8.GetString(buffer.ToArray())).Append('\n');
+        if (_text is not null) return _text;
+        _writer?.Dispose();
+        _writer = null;
+        if (_dir is null) return "";
+        var text = File.ReadAllText(Path.Combine(_dir, "run.jsonl"));
+        Directory.Delete(_dir, recursive: true);
+        return text;
+    }
+
+    private JournalBuilder Do(Action<JournalWriter> write)
+    {
+        write(Writer);
         return this;
+    }
+
+    private sealed class Clock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

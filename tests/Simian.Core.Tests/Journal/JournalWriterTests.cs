@@ -28,7 +28,7 @@ public sealed class JournalWriterTests : IDisposable
         w.Intent(step, "break", "test:thing", "things", Thing, reversible,
             new Dictionary<string, string> { ["endpoint"] = "http://x" }, new JsonObject { ["before"] = "b" });
 
-    private string LastEvent() => (string)JournalState.Read(_path).Events[^1]["event"]!;
+    private string LastEvent() => JournalState.Read(_path).Events[^1].Kind;
 
     [Fact]
     public void Every_event_can_be_read_back_by_another_reader_as_soon_as_the_call_returns()
@@ -231,7 +231,7 @@ public sealed class JournalWriterTests : IDisposable
 
         var events = JournalState.Read(_path).Events;
 
-        Assert.Equal(["2025-05-06T07:08:09.0000000+00:00", "2025-05-06T07:13:09.0000000+00:00"], events.Select(e => (string)e["at"]!));
+        Assert.Equal(["2025-05-06T07:08:09.0000000+00:00", "2025-05-06T07:13:09.0000000+00:00"], events.Select(e => e.At!.Value.ToString("O")));
     }
 
     [Fact]

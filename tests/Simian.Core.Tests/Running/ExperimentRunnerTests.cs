@@ -10,7 +10,7 @@ public sealed class ExperimentRunnerTests
     private const string BreakAll = "  - {name: b, fault: break, target: things}\n";
 
     private static IReadOnlyList<string> Events(JournalState journal, string kind) =>
-        journal.Events.Where(e => (string?)e["event"] == kind).Select(e => e.ToJsonString()).ToList();
+        journal.Events.Where(e => e.Kind == kind).Select(e => e.ToString()).ToList();
 
     [Fact]
     public async Task Capture_comes_before_apply_and_the_intent_is_on_disk_before_apply_is_called()

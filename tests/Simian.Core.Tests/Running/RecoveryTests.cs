@@ -83,7 +83,7 @@ public sealed class RecoveryTests : IDisposable
 
         Assert.Empty(journal.Pending);
         Assert.Equal(["recover", "recover", "duration", "recover"], journal.Changes.Where(c => c.Undone).OrderBy(c => c.Seq).Select(c => c.UndoneBy));
-        Assert.Contains(journal.Events, e => (string?)e["event"] == "recovered");
+        Assert.Contains(journal.Events, e => e.Kind == "recovered");
         Assert.Equal(("nothing to undo", 0), (again.Outcome, again.Restored));
         Assert.Equal(3, world.Log.Calls.Count);
         Assert.Equal(bytes, File.ReadAllBytes(_path));

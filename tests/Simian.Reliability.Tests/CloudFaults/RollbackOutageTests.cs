@@ -76,8 +76,8 @@ public sealed class RollbackOutageTests(ITestOutputHelper output)
             throw;
         }
         if (running.IsCompleted) Assert.Fail("the run ended before its faults were held: " + await running);
-        var stopped = Journal.Events(journal).Where(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "instance-stop")
-            .Select(e => (string)e["resource"]!["id"]!).ToList();
+        var stopped = Journal.Events(journal).OfType<ChangeIntended>().Where(e => e.Fault == "instance-stop")
+            .Select(e => e.Resource.Id).ToList();
         Assert.Equal(2, stopped.Count);
 
         // The cloud goes down, then the operator presses Ctrl-C: rollback meets the outage.
@@ -91,13 +91,13 @@ public sealed class RollbackOutageTests(ITestOutputHelper output)
         Assert.Equal("rollback-failed", (string?)summary["status"]);
         Assert.Equal(3, summary["notRestored"]!.AsArray().Count);
         var events = Journal.Events(journal);
-        output.WriteLine(string.Join('\n', events.Where(e => (string?)e["event"] is "undo-failed" or "finished").Select(e => e.ToJsonString())));
-        var finished = events[^1];
-        Assert.Equal("finished", (string?)finished["event"]);
-        Assert.Equal("rollback-failed", (string?)finished["status"]);
-        Assert.Equal(6, (int)finished["exitCode"]!);
-        Assert.Contains($"simian recover --journal {journal}", (string?)finished["summary"]);
-        Assert.DoesNotContain(events, e => (string?)e["event"] == "undone");
+        output.WriteLine(string.Join('\n', events.Where(e => e is ChangeUndoFailed or RunFinished).Select(e => e.ToString())));
+        var finished = Assert.IsType<RunFinished>(events[^1]);
+        Assert.Equal("finished", finished.Kind);
+        Assert.Equal("rollback-failed", finished.Status);
+        Assert.Equal(6, finished.ExitCode);
+        Assert.Contains($"simian recover --journal {journal}", finished.Summary);
+        Assert.DoesNotContain(events, e => e.Kind == "undone");
 
         // The journal says exactly what is left and how to undo it: each change is pending, its undo-failed
         // line names the resource, and its intent holds the state to restore.
@@ -105,8 +105,8 @@ public sealed class RollbackOutageTests(ITestOutputHelper output)
         Assert.Equal(3, state.Pending.Count);
         foreach (var change in state.Pending)
         {
-            var failure = Assert.Single(events, e => (string?)e["event"] == "undo-failed" && (int)e["seq"]! == change.Seq);
-            Assert.Contains(change.ResourceId, (string?)failure["error"]);
+            var failure = Assert.Single(events.OfType<ChangeUndoFailed>(), e => e.Seq == change.Seq);
+            Assert.Contains(change.ResourceId, failure.Error);
         }
         Assert.Equal(stopped.Order(), state.Pending.Where(c => c.Fault == "instance-stop").Select(c => c.ResourceId).Order());
         Assert.All(state.Pending.Where(c => c.Fault == "instance-stop"), c => Assert.Equal("running", (string?)c.Undo["state"]));

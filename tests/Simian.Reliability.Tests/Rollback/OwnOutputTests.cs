@@ -1,3 +1,4 @@
+using Simian.Core.Journal;
 using System.Diagnostics;
 using Simian.Core;
 using Simian.Local.Processes;
@@ -92,9 +93,9 @@ public sealed class OwnOutputTests(ITestOutputHelper output) : ProxyWorldTest
             var exit = await python.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(ExitCodes.Terminated.ToString(), exit);
             Assert.Empty(await World.ToxicsAsync());
-            var finished = Journal.Events(journal).Last();
-            Assert.Equal("finished", (string?)finished["event"]);
-            Assert.Equal("interrupted", (string?)finished["status"]);
+            var finished = Assert.IsType<RunFinished>(Journal.Events(journal).Last());
+            Assert.Equal("finished", finished.Kind);
+            Assert.Equal("interrupted", finished.Status);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Simian.Core.Journal;
 using System.Diagnostics;
 using Simian.Core;
 using Simian.Local.Processes;
@@ -31,7 +32,7 @@ public sealed class RecoverEverythingTests(ITestOutputHelper output) : IDisposab
         var journal = Path.Combine(_elsewhere, "run.jsonl");
         using var run = new SimianProcess(_state, "run", profile, "--yes", "--journal", journal);
         await Wait.UntilAsync(() => Journal.Count(journal, "applied") == 2, TimeSpan.FromSeconds(60), () => "the service and the pause\n" + run);
-        var runId = (string)Journal.Events(journal)[0]["runId"]!;
+        var runId = Assert.IsType<RunStarted>(Journal.Events(journal)[0]).RunId;
         var marker = $"{ServiceFault.MarkerVariable}={ServiceFault.Marker(runId, "helper")}";
         await Wait.UntilAsync(() => ProcFs.Get(_sleeper.Id)!.State == 'T', TimeSpan.FromSeconds(30), "the sleeper to stop");
 

@@ -1,3 +1,4 @@
+using Simian.Core.Journal;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -72,9 +73,9 @@ public sealed class TruthfulExitTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(ExitCodes.Terminated, await run.WaitAsync(TimeSpan.FromSeconds(20)));
         var journal = Directory.GetFiles(Path.Combine(_state, "journals"), "*.jsonl").Single();
-        var finished = Journal.Events(journal).Last();
-        Assert.Equal("interrupted", (string?)finished["status"]);
-        Assert.Contains("nothing was changed", (string?)finished["summary"]);
+        var finished = Assert.IsType<RunFinished>(Journal.Events(journal).Last());
+        Assert.Equal("interrupted", finished.Status);
+        Assert.Contains("nothing was changed", finished.Summary);
         Assert.Equal(0, Journal.Count(journal, "intent"));
     }
 
