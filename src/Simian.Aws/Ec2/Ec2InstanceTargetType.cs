@@ -22,6 +22,9 @@ internal sealed class Ec2InstanceTargetType : ITargetType
 
     public string Name => "aws:ec2:instance";
 
+    /// <summary>Region, account and tags, and each instance sits in an availability zone.</summary>
+    public TargetTraits Traits => TargetTraits.Cloud with { Zoned = true };
+
     public IReadOnlyList<IFault> Faults { get; }
 
     public bool SupportsPer(string per) =>

@@ -29,7 +29,11 @@ public sealed record TargetPlan(
     PickSpec Pick,
     int Matched,
     IReadOnlyList<Resource> Selected,
-    IReadOnlyList<Exclusion> Excluded);
+    IReadOnlyList<Exclusion> Excluded)
+{
+    /// <summary>What the target type declares (scope, tags, zones); the strictest unless the type says otherwise.</summary>
+    public TargetTraits Traits { get; init; } = TargetTraits.Cloud;
+}
 
 public sealed record Exclusion(string Id, string Reason);
 

@@ -31,7 +31,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
             {
                 throw new ProviderException($"cannot resolve target '{target.Name}' ({target.Type}): {Redaction.Text(e.Message)}", e);
             }
-            targets.Add(Select(target, matched, experiment.Safety, seed));
+            targets.Add(Select(target, type.Traits, matched, experiment.Safety, seed));
         }
 
         var method = new List<StepPlan>();
@@ -83,11 +83,10 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         }
     }
 
-    private static TargetPlan Select(TargetSpec target, IReadOnlyList<Resource> matched, SafetySpec safety, long seed)
+    private static TargetPlan Select(TargetSpec target, TargetTraits traits, IReadOnlyList<Resource> matched, SafetySpec safety, long seed)
     {
         var excluded = new List<Exclusion>();
         var eligible = new List<Resource>();
-        var cloud = !target.Type.StartsWith("local:", StringComparison.Ordinal);
         foreach (var r in matched)
         {
             // What the provider says must never be touched is shown, with why, and not counted as a match.
@@ -97,7 +96,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
                 continue;
             }
             // Fail closed: a cloud resource whose tags are unknown cannot be shown to satisfy the tag rules.
-            var reason = cloud && r.Tags is null && (safety.RequireTags.Count > 0 || safety.ExcludeTags.Count > 0)
+            var reason = traits.Tagged && r.Tags is null && (safety.RequireTags.Count > 0 || safety.ExcludeTags.Count > 0)
                 ? "tags unknown, so the tag rules cannot be checked"
                 : TagReason(r, safety);
             if (reason is null) eligible.Add(r);
@@ -106,7 +105,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         var (selected, notPicked) = Picker.Pick(eligible, target.Pick, seed, target.Name);
         excluded.AddRange(notPicked);
         return new TargetPlan(target.Name, target.Type, target.Pick, matched.Count(r => r.Protected is null), selected,
-            excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList());
+            excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList()) { Traits = traits };
     }
 
     /// <summary>Why the tag rules exclude a resource, or null. Kinds without tags (local processes) are not filtered.</summary>

@@ -13,9 +13,8 @@ internal static class ScopeCheck
         var seen = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var t in plan.Targets)
         {
-            // Local resources have no region or account; every other type is scoped, as the planner's tag rules
-            // treat it: a type without a provider prefix is not thereby local (fail closed).
-            if (t.Type.StartsWith("local:", StringComparison.Ordinal)) continue;
+            // Only a type that declares it has no region or account is skipped; every other is checked (fail closed).
+            if (!t.Traits.Scoped) continue;
             foreach (var r in t.Selected)
             {
                 var value = scope(r);

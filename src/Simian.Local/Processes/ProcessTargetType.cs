@@ -16,6 +16,9 @@ public sealed class ProcessTargetType : ITargetType
 
     public string Name => "local:process";
 
+    /// <summary>On this machine: no region, account or tags.</summary>
+    public TargetTraits Traits => TargetTraits.Local;
+
     public IReadOnlyList<IFault> Faults { get; } = [new ProcessKillFault(), new ProcessPauseFault()];
 
     public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics)

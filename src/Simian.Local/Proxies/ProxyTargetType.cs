@@ -14,6 +14,9 @@ public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
 
     public string Name => "local:proxy";
 
+    /// <summary>On this machine: no region, account or tags.</summary>
+    public TargetTraits Traits => TargetTraits.Local;
+
     public IReadOnlyList<IFault> Faults { get; } =
     [
         new LatencyFault(provider), new BlackholeFault(provider), new ResetFault(provider), new BandwidthFault(provider),

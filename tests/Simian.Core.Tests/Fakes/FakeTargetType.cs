@@ -17,6 +17,8 @@ public sealed class FakeTargetType(string name, params IFault[] faults) : ITarge
 
     public IReadOnlyCollection<string> PerKeys { get; init; } = [];
 
+    public TargetTraits Traits { get; init; } = TargetTraits.Cloud;
+
     public IReadOnlyList<Resource> Resources { get; set; } = [];
 
     /// <summary>Thrown by ResolveAsync when set, to act like an unreachable provider.</summary>

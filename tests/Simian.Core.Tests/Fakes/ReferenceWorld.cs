@@ -9,8 +9,8 @@ public sealed class ReferenceWorld
     {
         Latency = new FakeFault("latency", Log) { RequiresDuration = true, ParamKeys = ["delay", "jitter"] };
         ProcessKill = new FakeFault("process-kill", Log) { Reversible = false, ParamKeys = ["signal"] };
-        Proxy = new FakeTargetType("local:proxy", Latency, new FakeFault("disconnect", Log)) { SelectorKeys = ["names"] };
-        Process = new FakeTargetType("local:process", ProcessKill) { SelectorKeys = ["commandContains", "pid"] };
+        Proxy = new FakeTargetType("local:proxy", Latency, new FakeFault("disconnect", Log)) { SelectorKeys = ["names"], Traits = TargetTraits.Local };
+        Process = new FakeTargetType("local:process", ProcessKill) { SelectorKeys = ["commandContains", "pid"], Traits = TargetTraits.Local };
         Instance = new FakeTargetType("aws:ec2:instance", new FakeFault("stop", Log), new FakeFault("reboot", Log))
         {
             SelectorKeys = ["tags", "states", "ids"],

@@ -112,6 +112,35 @@ public sealed class SafetyGuardTests : IDisposable
         Assert.StartsWith("no cloud targets selected", ThingProfiles.Verdict(plan, "allowedRegions").Detail);
     }
 
+    [Theory]
+    [InlineData("local:gadget", true, true)]
+    [InlineData("rack:server", false, false)]
+    public async Task Scope_and_tag_rules_follow_what_a_type_declares_not_its_name(string typeName, bool scoped, bool tagged)
+    {
+        // A type named like a local one but declaring cloud traits is checked; one with another name declaring none is not.
+        var log = new CallLog();
+        var type = new FakeTargetType(typeName, new FakeFault("unplug", log))
+        {
+            Traits = new Simian.Core.Providers.TargetTraits(scoped, tagged, Zoned: false),
+            Resources = [new Simian.Core.Providers.Resource { Id = "g1" }],
+        };
+        var registry = new Simian.Core.Providers.ProviderRegistry([new FakeProvider(typeName.Split(':')[0], [], type)]);
+        async Task<Plan> PlanWith(string safety)
+        {
+            var text = $"apiVersion: simian/v1\nkind: Experiment\nmetadata: {{name: x}}\ntargets:\n  g: {{type: {typeName}}}\n" +
+                $"safety: {safety}\nmethod:\n  - {{fault: unplug, target: g}}\n";
+            var experiment = new Simian.Core.Profiles.ProfileLoader(registry).LoadText(text, "p.yaml").Experiment!;
+            return await new Planner(registry, SafetyGuard.Default(), TimeProvider.System, _locks).PlanAsync(experiment, 1, CancellationToken.None);
+        }
+
+        var regions = await PlanWith("{allowedRegions: [us-east-1]}");
+        var tags = await PlanWith("{requireTags: {team: checkout}}");
+
+        Assert.Equal(!scoped, ThingProfiles.Verdict(regions, "allowedRegions").Passed);
+        Assert.Equal(tagged ? 0 : 1, tags.Target("g").Selected.Count);
+        if (tagged) Assert.Contains("tags unknown", Assert.Single(tags.Target("g").Excluded).Reason);
+    }
+
     [Fact]
     public async Task Irreversible_fault_without_permission_refuses()
     {
