@@ -25,8 +25,6 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
     private readonly TimeProvider _time;
     private readonly string _simianCommand;
     private readonly Func<string, string?> _env;
-    private Uri? _embeddedControl;
-    private string? _embeddedToken;
 
     public LocalProvider(HttpClient http, TimeProvider time, string simianCommand, Func<string, string?>? env = null)
     {
@@ -74,14 +72,16 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
     public static TimeSpan FaultTtl(IReadOnlyDictionary<string, string> settings) =>
         settings.TryGetValue("faultTtl", out var text) && Duration.TryParse(text, out var ttl, out _) ? ttl : TimeSpan.FromSeconds(15);
 
-    /// <summary>The control API for these settings, or null when the proxy is embedded in a run that is not this process's.</summary>
-    internal ProxyControlClient? Client(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// The control API for these settings, or null when the proxy is embedded and <paramref name="session"/> is not
+    /// the run that embeds it (a plan, or recover after the run is gone, when the proxy is gone too).
+    /// </summary>
+    internal ProxyControlClient? Client(IReadOnlyDictionary<string, string> settings, object? session)
     {
         var control = settings.GetValueOrDefault("proxyControl") ?? DefaultControl;
         if (control == Embedded)
         {
-            var live = _embeddedControl;
-            return live is null ? null : new ProxyControlClient(_http, live, token: _embeddedToken);
+            return session is Scope { EmbeddedControl: { } live } scope ? new ProxyControlClient(_http, live, token: scope.EmbeddedToken) : null;
         }
         var token = settings.GetValueOrDefault("proxyToken") is { } source ? ProxyToken.Resolve(source, _env) : null;
         return new ProxyControlClient(_http, new Uri(control), token: token);
@@ -105,7 +105,7 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
         var diagnostics = new DiagnosticBag();
         var proxies = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, diagnostics);
         var services = ServiceDefinitions.Read(settings.Node?.Get("services") as YSequence, diagnostics);
-        var scope = new Scope(this);
+        var scope = new Scope();
         try
         {
             foreach (var service in services)
@@ -129,14 +129,14 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
             {
                 scope.Server = new ProxyServer(_time, new Random(Environment.ProcessId));
                 // Only this run talks to its embedded proxy: a fresh token keeps other local users and web pages out.
-                _embeddedToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-                scope.Control = new ProxyControlServer(scope.Server, "127.0.0.1:0", token: _embeddedToken);
-                _embeddedControl = scope.Control.Start();
-                observer.Phase($"embedded fault proxy control API on {_embeddedControl}");
+                scope.EmbeddedToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+                scope.Control = new ProxyControlServer(scope.Server, "127.0.0.1:0", token: scope.EmbeddedToken);
+                scope.EmbeddedControl = scope.Control.Start();
+                observer.Phase($"embedded fault proxy control API on {scope.EmbeddedControl}");
             }
             if (proxies.Count > 0)
             {
-                var client = Client(settings.Values)!;
+                var client = Client(settings.Values, scope)!;
                 var existing = (await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
                 foreach (var p in proxies.Where(p => !existing.Contains(p.Name)))
                 {
@@ -157,9 +157,12 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
     internal static bool IsLoopback(string host) =>
         host is "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
-    private sealed class Scope(LocalProvider owner) : IAsyncDisposable
+    /// <summary>One run's session: its services, the proxies it created, its embedded proxy and that proxy's address and token.</summary>
+    private sealed class Scope : IAsyncDisposable
     {
         public List<ServiceProcess> Services { get; } = [];
+        public Uri? EmbeddedControl { get; set; }
+        public string? EmbeddedToken { get; set; }
         public List<(ProxyControlClient Client, string Name)> Created { get; } = [];
         public ProxyServer? Server { get; set; }
         public ProxyControlServer? Control { get; set; }
@@ -173,7 +176,7 @@ public sealed class LocalProvider : IProvider, IProviderLifecycle
             }
             if (Control is not null) await Control.DisposeAsync().ConfigureAwait(false);
             if (Server is not null) await Server.DisposeAsync().ConfigureAwait(false);
-            owner._embeddedControl = null;
+            EmbeddedControl = null;
             for (var i = Services.Count - 1; i >= 0; i--) await Services[i].DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -31,6 +31,12 @@ public sealed record Metadata(string Name, string? Description, string? Owner, I
 /// <summary>A provider's settings block, with its source location; values are plain strings.</summary>
 public sealed record ProviderSettings(string Provider, IReadOnlyDictionary<string, string> Values, YMapping? Node, SourceLocation Location)
 {
+    /// <summary>
+    /// Per-run state: what this provider's start-up returned for the run in progress (an embedded proxy's address), so
+    /// nothing about one run lives in the shared provider object. Null while planning and in <c>recover</c>. Never journaled.
+    /// </summary>
+    public object? Session { get; init; }
+
     public string? Get(string key) => Values.TryGetValue(key, out var v) ? v : null;
 
     public static ProviderSettings Empty(string provider) =>

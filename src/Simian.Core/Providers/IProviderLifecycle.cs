@@ -21,6 +21,11 @@ public interface IProviderLifecycle
     /// </summary>
     IReadOnlyList<HelperPlan> Describe(ProviderSettings settings);
 
+    /// <summary>
+    /// Starts what the run needs and returns the run's session: disposed when the run ends, and handed to this
+    /// provider's target types and faults for the rest of the run as <see cref="ProviderSettings.Session"/> (and to
+    /// rollback as <see cref="UndoContext.Session"/>). Per-run state lives there, never in the provider object.
+    /// </summary>
     Task<IAsyncDisposable> StartAsync(ProviderSettings settings, RunHelpers run, CancellationToken cancellationToken);
 }
 

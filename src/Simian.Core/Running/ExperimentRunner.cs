@@ -49,6 +49,8 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         var all = new List<Active>();
         var helpers = new List<Active>();
         var scopes = new List<IAsyncDisposable>();
+        // Each provider's per-run state, by provider name: what its start-up returned.
+        var sessions = new Dictionary<string, object>(StringComparer.Ordinal);
         using var maxDuration = experiment.Safety.MaxDuration is { } max
             ? new CancellationTokenSource(max, time)
             : new CancellationTokenSource();
@@ -62,7 +64,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
 
         try
         {
-            await StartHelpersAsync(experiment, options.RunId, journal, helpers, scopes, interruption, stop.Token).ConfigureAwait(false);
+            await StartHelpersAsync(experiment, options.RunId, journal, helpers, scopes, sessions, interruption, stop.Token).ConfigureAwait(false);
 
             // Steady state before: a system that is already unhealthy is not experimented on.
             if (experiment.SteadyState.Probes.Count > 0)
@@ -73,7 +75,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             if (!refusedBefore && !stop.IsCancellationRequested)
             {
                 monitor.Start("during");
-                failure = await MethodAsync(plan, options, journal, monitor, active, all, stepEndFailures, interruption, stop.Token).ConfigureAwait(false);
+                failure = await MethodAsync(plan, options, journal, monitor, active, all, stepEndFailures, sessions, interruption, stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -212,7 +214,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
 
     /// <summary>The method, step by step; returns why it stopped early, or null.</summary>
     private async Task<string?> MethodAsync(Plan plan, RunOptions options, JournalWriter journal, SteadyStateMonitor monitor,
-        List<Active> active, List<Active> all, UndoResult stepEndFailures, Interruption interruption, CancellationToken stop)
+        List<Active> active, List<Active> all, UndoResult stepEndFailures, Dictionary<string, object> sessions, Interruption interruption, CancellationToken stop)
     {
         var experiment = plan.Experiment;
         foreach (var stepPlan in plan.Method)
@@ -231,7 +233,10 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             var target = plan.Target(faultStep.Target);
             var fault = registry.Fault(target.Type, faultStep.Fault)!;
             var providerName = target.Type.Split(':')[0];
-            var settings = experiment.Providers.GetValueOrDefault(providerName) ?? ProviderSettings.Empty(providerName);
+            var settings = (experiment.Providers.GetValueOrDefault(providerName) ?? ProviderSettings.Empty(providerName)) with
+            {
+                Session = sessions.GetValueOrDefault(providerName),
+            };
             var stepFaults = new List<Active>();
             if (target.Selected.Count == 0) _observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
             foreach (var resource in target.Selected)
@@ -304,13 +309,15 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
 
     /// <summary>Starts each provider's helpers (services, an embedded proxy); processes are journaled before they start.</summary>
     private async Task StartHelpersAsync(Experiment experiment, string runId, JournalWriter journal, List<Active> helpers,
-        List<IAsyncDisposable> scopes, Interruption interruption, CancellationToken stop)
+        List<IAsyncDisposable> scopes, Dictionary<string, object> sessions, Interruption interruption, CancellationToken stop)
     {
         foreach (var (name, settings) in experiment.Providers)
         {
             if (registry.Provider(name) is not IProviderLifecycle lifecycle) continue;
             var helperJournal = new HelperJournal(journal, runId, settings, helpers, interruption, time);
-            scopes.Add(await lifecycle.StartAsync(settings, new RunHelpers(runId, _observer, helperJournal), stop).ConfigureAwait(false));
+            var session = await lifecycle.StartAsync(settings, new RunHelpers(runId, _observer, helperJournal), stop).ConfigureAwait(false);
+            scopes.Add(session);
+            sessions[name] = session;
         }
     }
 
@@ -415,12 +422,18 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         var result = new UndoResult([], []);
         List<Active> ordered;
         lock (faults) ordered = faults.OrderByDescending(f => f.Seq).ToList();
+        var journaled = JournaledChanges(journal.Path);
         foreach (var a in ordered)
         {
             a.Live = false;
-            var ctx = new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time)
+            // Undone from what the journal holds, exactly as recover would after a crash; only if the journal cannot be
+            // read back (its file removed under the run) from the same record kept in memory — rollback always runs.
+            var ctx = (journaled.TryGetValue(a.Seq, out var change)
+                ? UndoContext.FromJournal(change, a.Context.RunId, time)
+                : new UndoContext(a.Context.RunId, a.Context.Resource.Id, a.Context.Resource.Attributes, a.Undo, a.Context.Settings.Values, time)) with
             {
                 Note = text => _observer.Phase(Redaction.Text(text)),
+                Session = a.Context.Settings.Session,
             };
             try
             {
@@ -441,6 +454,22 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             lock (active) active.Remove(a);
         }
         return result;
+    }
+
+    /// <summary>The journal's changes by sequence number, or none if it cannot be read back.</summary>
+    private Dictionary<int, JournalChange> JournaledChanges(string path)
+    {
+        try
+        {
+            var changes = new Dictionary<int, JournalChange>();
+            foreach (var c in JournalState.Read(path).Changes) changes[c.Seq] = c;
+            return changes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _observer.Warning($"cannot read the journal back ({Redaction.Text(e.Message)}); undoing from the records kept in memory");
+            return [];
+        }
     }
 
     private async Task<bool> SteadyAfterAsync(SteadyStateMonitor monitor, SteadyStateSpec spec)

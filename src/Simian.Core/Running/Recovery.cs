@@ -50,10 +50,7 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
             }
             try
             {
-                var ctx = new UndoContext(state.RunId, change.ResourceId, change.ResourceAttributes, change.Undo, change.Settings, time)
-                {
-                    Note = text => observer.Phase(Redaction.Text(text)),
-                };
+                var ctx = UndoContext.FromJournal(change, state.RunId, time) with { Note = text => observer.Phase(Redaction.Text(text)) };
                 var outcome = await undo.UndoAsync(fault, ctx).ConfigureAwait(false);
                 journal.Undone(change.Seq, "recover", outcome);
                 if (outcome == UndoOutcome.Restored) restored++; else nothing++;

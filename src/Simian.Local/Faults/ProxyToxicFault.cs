@@ -63,7 +63,7 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
 
     public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        var client = ClientOrThrow(context.Settings.Values);
+        var client = ClientOrThrow(context.Settings);
         var spec = new ToxicSpec((string)undo["toxic"]!, ToxicType,
             Direction(context.Parameters) == "upstream" ? ToxicStream.Upstream : ToxicStream.Downstream,
             (long)undo["ttlMs"]!, Attributes(context.Parameters));
@@ -72,13 +72,13 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
 
     public async Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        var client = ClientOrThrow(context.Settings.Values);
+        var client = ClientOrThrow(context.Settings);
         await client.HeartbeatAsync((string)undo["proxy"]!, (string)undo["toxic"]!, (long)undo["ttlMs"]!, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
-        var client = provider.Client(context.Settings);
+        var client = provider.Client(context.Settings, context.Session);
         // An embedded proxy lives and dies with the run that started it: if that run is gone, so is the fault.
         if (client is null) return UndoOutcome.NothingToUndo;
         try
@@ -98,8 +98,8 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
         }
     }
 
-    private ProxyControlClient ClientOrThrow(IReadOnlyDictionary<string, string> settings) =>
-        provider.Client(settings) ?? throw new InvalidOperationException("the embedded proxy is not running");
+    private ProxyControlClient ClientOrThrow(Simian.Core.Profiles.ProviderSettings settings) =>
+        provider.Client(settings.Values, settings.Session) ?? throw new InvalidOperationException("the embedded proxy is not running");
 
     private static string ToxicName(FaultContext context) =>
         $"simian-{context.RunId}-{new string(context.StepName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray())}";

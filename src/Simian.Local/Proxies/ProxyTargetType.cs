@@ -36,7 +36,7 @@ public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
         // an embedded proxy exists only during a run, so its plan comes from the definitions alone.
         var defined = ProxyDefinitions.Read(settings.Node?.Get("proxies") as YSequence, new DiagnosticBag())
             .Select(p => new ProxyInfo(p.Name, p.Listen, p.Upstream, [])).ToList();
-        var client = provider.Client(settings.Values);
+        var client = provider.Client(settings.Values, settings.Session);
         var live = client is null ? [] : await client.GetProxiesAsync(cancellationToken).ConfigureAwait(false);
         var proxies = live.Concat(defined.Where(d => live.All(l => l.Name != d.Name)));
         var control = settings.Values.GetValueOrDefault("proxyControl") ?? LocalProvider.DefaultControl;

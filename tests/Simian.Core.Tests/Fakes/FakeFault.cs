@@ -40,6 +40,9 @@ public class FakeFault(string name, CallLog log) : IFault
     /// <summary>Runs inside ApplyAsync before the change is recorded, to observe the world at that moment.</summary>
     public Action<FaultContext>? OnApply { get; set; }
 
+    /// <summary>Runs inside ApplyAsync with the undo record the runner holds in memory (already journaled).</summary>
+    public Action<JsonObject>? OnApplyUndo { get; set; }
+
     public CallLog Log => log;
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
@@ -62,7 +65,8 @@ public class FakeFault(string name, CallLog log) : IFault
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         OnApply?.Invoke(context);
-        log.Add("apply", name, context.Resource.Id, undo);
+        OnApplyUndo?.Invoke(undo);
+        log.Add("apply", name, context.Resource.Id, undo.DeepClone().AsObject());
         if (ApplyFailsOn.Contains(context.Resource.Id) || TakeOne(ref _applyFailures)) throw new InvalidOperationException($"{name} apply refused by {context.Resource.Id}");
         return Task.CompletedTask;
     }

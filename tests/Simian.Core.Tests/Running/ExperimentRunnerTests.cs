@@ -43,6 +43,19 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public async Task Rollback_undoes_from_the_journaled_record_exactly_as_recover_would()
+    {
+        using var h = new RunHarness();
+        // What the run holds in memory drifts from what it journaled: rollback must use the journal, like recover.
+        h.World.Break.OnApplyUndo = undo => undo["before"] = "changed in memory after journaling";
+
+        var outcome = await h.RunAsync(BreakAll);
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal("{\"fault\":\"break\",\"before\":\"state-of-t1\"}", h.Log.Single("undo break t1").Data!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Rollback_undoes_in_the_reverse_order_of_injection()
     {
         using var h = new RunHarness(things: 3);

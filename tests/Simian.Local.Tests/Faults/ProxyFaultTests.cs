@@ -120,13 +120,17 @@ public sealed class ProxyFaultTests : IAsyncLifetime
     {
         var settings = Yaml.Settings("local", "{proxyControl: embedded, proxies: [{name: emb, listen: '127.0.0.1:0', upstream: '127.0.0.1:9'}]}");
         var type = _provider.TargetTypes.Single(t => t.Name == "local:proxy");
-        await using (await _provider.StartAsync(settings, new RunHelpers("test", NullRunObserver.Instance, NoHelperJournal.Instance), default))
+        var session = await _provider.StartAsync(settings, new RunHelpers("test", NullRunObserver.Instance, NoHelperJournal.Instance), default);
+        await using (session)
         {
-            var found = await type.ResolveAsync(Yaml.Target("local:proxy", "{names: [emb]}"), settings, default);
+            // The run's session carries its embedded proxy; the provider object itself holds no run's state.
+            var found = await type.ResolveAsync(Yaml.Target("local:proxy", "{names: [emb]}"), settings with { Session = session }, default);
             Assert.Matches(@"^127\.0\.0\.1:\d+ -> 127\.0\.0\.1:9$", Assert.Single(found).Label);
             Assert.DoesNotContain(":0 ", found[0].Label);
+            Assert.NotNull(_provider.Client(settings.Values, session));
+            Assert.Null(_provider.Client(settings.Values, session: null));
         }
-        Assert.Null(_provider.Client(settings.Values));
+        Assert.Null(_provider.Client(settings.Values, session));
     }
 
     [Fact]
