@@ -182,4 +182,5 @@ public static class JournalReport
             sb.Append(char.IsControl(ch) && ch is not '\n' and not '\t' ? '\uFFFD' : ch);
         }
         return sb.ToString();
-    }}
+    }
+}

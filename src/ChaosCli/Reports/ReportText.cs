@@ -1,5 +1,5 @@
-using Simian.Core.Journal;
 using System.Globalization;
+using Simian.Core.Journal;
 
 namespace Simian.Cli.Reports;
 

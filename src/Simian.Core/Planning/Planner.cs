@@ -105,7 +105,8 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         var (selected, notPicked) = Picker.Pick(eligible, target.Pick, seed, target.Name);
         excluded.AddRange(notPicked);
         return new TargetPlan(target.Name, target.Type, target.Pick, matched.Count(r => r.Protected is null), selected,
-            excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList()) { Traits = traits };
+            excluded.OrderBy(e => e.Id, StringComparer.Ordinal).ToList())
+        { Traits = traits };
     }
 
     /// <summary>Why the tag rules exclude a resource, or null. Kinds without tags (local processes) are not filtered.</summary>

@@ -1,6 +1,6 @@
-using Simian.Core.Journal;
 using System.Diagnostics;
 using Simian.Core;
+using Simian.Core.Journal;
 using Simian.Local.Processes;
 using Simian.Local.Services;
 using Simian.Reliability.Tests.Support;

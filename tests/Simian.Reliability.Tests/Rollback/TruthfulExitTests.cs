@@ -1,8 +1,8 @@
-using Simian.Core.Journal;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Simian.Core;
+using Simian.Core.Journal;
 using Simian.Reliability.Tests.Support;
 using Xunit.Abstractions;
 
