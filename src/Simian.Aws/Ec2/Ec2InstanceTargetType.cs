@@ -30,6 +30,8 @@ internal sealed class Ec2InstanceTargetType : ITargetType
     public bool SupportsPer(string per) =>
         per is "zone" or "region" or "autoScalingGroup" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
 
+    public IReadOnlyList<string> SelectorKeys => Ec2Selector.Keys;
+
     public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics) => Ec2Selector.Read(selector, diagnostics);
 
     public async Task<IReadOnlyList<Resource>> ResolveAsync(TargetSpec target, ProviderSettings settings, CancellationToken cancellationToken)

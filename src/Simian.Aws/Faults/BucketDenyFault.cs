@@ -30,13 +30,15 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
 
     public string Name => "bucket-deny";
 
+    public IReadOnlyList<string> ParameterKeys { get; } = [Actions, Exempt, DenyServices];
+
     public string Summary => "deny S3 actions on the bucket to everyone but the caller (param actions); undo restores the policy";
 
     public bool Reversible => true;
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
     {
-        var r = new MapReader(parameters, diagnostics, "bucket-deny params", [Actions, Exempt, DenyServices]);
+        var r = new MapReader(parameters, diagnostics, "bucket-deny params", ParameterKeys);
         r.Boolean(DenyServices);
         if (r.StringList(Exempt) is { } exempt)
         {

@@ -35,6 +35,8 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
 
     protected virtual string[] ParamKeys => [];
 
+    public IReadOnlyList<string> ParameterKeys => ParamKeys;
+
     /// <summary>Whether the instance's Auto Scaling group must be kept from replacing it (see <see cref="AutoScalingProtection"/>).</summary>
     protected virtual bool ProtectsFromAutoScaling => false;
 

@@ -27,6 +27,8 @@ internal sealed class S3BucketTargetType : ITargetType
 
     public bool SupportsPer(string per) => per is "region" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
 
+    public IReadOnlyList<string> SelectorKeys => S3Selector.Keys;
+
     public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics) => S3Selector.Read(selector, diagnostics);
 
     public async Task<IReadOnlyList<Resource>> ResolveAsync(TargetSpec target, ProviderSettings settings, CancellationToken cancellationToken)

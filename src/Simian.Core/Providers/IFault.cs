@@ -22,6 +22,12 @@ public interface IFault
     /// <summary>True when the fault only makes sense with a <c>duration</c> on its step.</summary>
     bool RequiresDuration => false;
 
+    /// <summary>
+    /// The keys <see cref="ValidateParams"/> accepts under the step's <c>params</c>. A test holds every registered fault
+    /// to it: validation accepts exactly these, and the schema and <c>docs/profile-format.md</c> document each.
+    /// </summary>
+    IReadOnlyList<string> ParameterKeys => [];
+
     void ValidateParams(YMapping parameters, DiagnosticBag diagnostics);
 
     /// <summary>What this fault would do to one resource, in words, for the plan.</summary>

@@ -22,6 +22,12 @@ public interface ITargetType
     /// <summary>Group keys <c>pick.per</c> accepts (e.g. <c>zone</c>, <c>tag:NAME</c>); empty when per is not supported.</summary>
     bool SupportsPer(string per) => false;
 
+    /// <summary>
+    /// The keys <see cref="ValidateSelector"/> accepts. A test holds every registered type to it: validation accepts
+    /// exactly these, and the schema and <c>docs/profile-format.md</c> document each.
+    /// </summary>
+    IReadOnlyList<string> SelectorKeys => [];
+
     void ValidateSelector(YMapping selector, DiagnosticBag diagnostics);
 
     /// <summary>Lists what the selector matches now. Read-only: never changes anything.</summary>

@@ -22,6 +22,9 @@ public sealed class ProviderRegistry
 
     public IReadOnlyCollection<string> ProviderNames => _providers.Keys;
 
+    /// <summary>Every registered provider, in registration order.</summary>
+    public IReadOnlyCollection<IProvider> Providers => _providers.Values;
+
     public IReadOnlyCollection<string> TargetTypeNames => _types.Keys;
 
     public IProvider? Provider(string name) => _providers.GetValueOrDefault(name);

@@ -11,6 +11,8 @@ public sealed class ProcessKillFault : IFault
 {
     private static readonly string[] ParamKeys = ["signal"];
 
+    public IReadOnlyList<string> ParameterKeys => ParamKeys;
+
     public string Name => "process-kill";
 
     public string Summary => "send a signal (default KILL) to the process";

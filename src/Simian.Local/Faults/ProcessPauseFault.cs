@@ -11,12 +11,15 @@ public sealed class ProcessPauseFault : IFault
 {
     public string Name => "process-pause";
 
+    /// <summary>None: a pause is a pause.</summary>
+    public IReadOnlyList<string> ParameterKeys => [];
+
     public string Summary => "freeze the process with SIGSTOP; resumed with SIGCONT";
 
     public bool Reversible => true;
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
-        _ = new MapReader(parameters, diagnostics, "process-pause params", []);
+        _ = new MapReader(parameters, diagnostics, "process-pause params", ParameterKeys);
 
     public string Describe(YMapping parameters, TimeSpan? duration) =>
         duration is { } d ? $"freeze (SIGSTOP) for {Simian.Core.Profiles.Duration.Format(d)}" : "freeze (SIGSTOP) until rollback";

@@ -26,11 +26,14 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
     /// <summary>Parameter keys besides <c>direction</c>.</summary>
     protected abstract string[] ParamKeys { get; }
 
+    /// <summary>The toxic's own keys and <c>direction</c>, which every toxic takes.</summary>
+    public IReadOnlyList<string> ParameterKeys => [.. ParamKeys, "direction"];
+
     public TimeSpan KeepAliveInterval(FaultContext context) => TimeSpan.FromTicks(LocalProvider.FaultTtl(context.Settings.Values).Ticks / 3);
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
     {
-        var r = new MapReader(parameters, diagnostics, $"{Name} params", [.. ParamKeys, "direction"]);
+        var r = new MapReader(parameters, diagnostics, $"{Name} params", ParameterKeys);
         r.Choice("direction", Directions);
         Validate(r);
     }

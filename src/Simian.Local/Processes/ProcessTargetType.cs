@@ -12,7 +12,9 @@ namespace Simian.Local.Processes;
 /// <summary><c>local:process</c>: processes on this machine, by command line or pid file.</summary>
 public sealed class ProcessTargetType : ITargetType
 {
-    private static readonly string[] SelectorKeys = ["commandContains", "commandRegex", "pidFile"];
+    private static readonly string[] Keys = ["commandContains", "commandRegex", "pidFile"];
+
+    public IReadOnlyList<string> SelectorKeys => Keys;
 
     public string Name => "local:process";
 
@@ -23,7 +25,7 @@ public sealed class ProcessTargetType : ITargetType
 
     public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics)
     {
-        var s = new MapReader(selector, diagnostics, "local:process selector", SelectorKeys);
+        var s = new MapReader(selector, diagnostics, "local:process selector", Keys);
         var contains = s.String("commandContains");
         var regex = s.String("commandRegex");
         var pidFile = s.String("pidFile");

@@ -10,7 +10,9 @@ namespace Simian.Local.Proxies;
 /// <summary><c>local:proxy</c>: named proxies on the fault proxy, selected by name.</summary>
 public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
 {
-    private static readonly string[] SelectorKeys = ["names"];
+    private static readonly string[] Keys = ["names"];
+
+    public IReadOnlyList<string> SelectorKeys => Keys;
 
     public string Name => "local:proxy";
 
@@ -24,7 +26,7 @@ public sealed class ProxyTargetType(LocalProvider provider) : ITargetType
 
     public void ValidateSelector(YMapping selector, DiagnosticBag diagnostics)
     {
-        var r = new MapReader(selector, diagnostics, "local:proxy selector", SelectorKeys);
+        var r = new MapReader(selector, diagnostics, "local:proxy selector", Keys);
         var names = r.StringList("names", required: true);
         if (names is { Count: 0 }) diagnostics.Error(r.LocationOf("names"), "names must list at least one proxy");
     }

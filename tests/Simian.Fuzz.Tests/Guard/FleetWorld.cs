@@ -7,8 +7,9 @@ using Simian.Core.Yaml;
 namespace Simian.Fuzz.Tests.Guard;
 
 /// <summary>
-/// Providers whose target types list whatever a generated case says each target matches. Type names cover a
-/// cloud type, a local one and one without a provider prefix, because the guard treats them differently.
+/// Providers whose target types list whatever a generated case says each target matches. The types cover one that
+/// declares cloud traits, one that declares local traits (no region, account or tags) and one without a provider
+/// prefix that declares nothing (so gets the strictest, cloud, traits): the guard treats them differently.
 /// </summary>
 public sealed class FleetWorld
 {
@@ -40,6 +41,8 @@ public sealed class FleetWorld
     private sealed class ListedTargetType(string name, FleetWorld world) : ITargetType
     {
         public string Name => name;
+
+        public TargetTraits Traits => name == Local ? TargetTraits.Local : TargetTraits.Cloud;
 
         public IReadOnlyList<IFault> Faults { get; } = [new PokeFault(reversible: true), new PokeFault(reversible: false)];
 
