@@ -13,7 +13,7 @@ public sealed partial class ChromiumRenderTests(ITestOutputHelper output) : IDis
 
     public static IEnumerable<object[]> Runs => [["deviated"], ["crashed"], ["many-checks"]];
 
-    [Theory(Timeout = 180_000)]
+    [ToolTheory(Tools.Chromium, Timeout = 180_000)]
     [MemberData(nameof(Runs))]
     public async Task The_report_renders_as_a_picture_with_probes_faults_and_failed_checks_in_it(string run)
     {
@@ -48,7 +48,7 @@ public sealed partial class ChromiumRenderTests(ITestOutputHelper output) : IDis
         output.WriteLine($"screenshot: {Path.Combine(keep, run + ".png")}");
     }
 
-    [Fact(Timeout = 180_000)]
+    [ToolFact(Tools.Chromium, Timeout = 180_000)]
     public async Task In_the_browser_the_timeline_has_a_real_size_and_holds_its_windows_marks_and_series()
     {
         var chromium = Chromium.FindOrFailInCi(output);
@@ -73,7 +73,7 @@ public sealed partial class ChromiumRenderTests(ITestOutputHelper output) : IDis
         Assert.Equal(1, box.GetProperty("scripts").GetInt32());
     }
 
-    [Fact(Timeout = 180_000)]
+    [ToolFact(Tools.Chromium, Timeout = 180_000)]
     public async Task The_pages_own_policy_keeps_a_smuggled_script_from_running()
     {
         var chromium = Chromium.FindOrFailInCi(output);

@@ -201,7 +201,7 @@ public sealed class ChaosWorld : IAsyncDisposable
         new(ChildOptions, Dir, Credentials, "run", profile, "--yes", "--journal", journal, "--seed", "7");
 
     /// <summary>`simian recover` in this process, with the same credentials the run had.</summary>
-    public Task<CliResult> RecoverAsync(string journal) => new TestCli(Dir, Credentials).RunAsync("recover", "--journal", journal);
+    public Task<CliResult> RecoverAsync(string journal) => new TestCli(env: Credentials, stateDir: Dir).RunAsync("recover", "--journal", journal);
 
     public async Task<WorldState> SnapshotAsync() => new(
         Sandbox.State.BucketPolicy(Bucket),

@@ -10,7 +10,7 @@ public sealed class ServiceProcessTests
     [Fact]
     public async Task A_service_is_started_waited_for_and_stopped()
     {
-        var port = FreePort();
+        var port = Wait.FreePort();
         // A real TCP listener in a real process: python3 is on the machine image; fall back to nc if not.
         var definition = new ServiceDefinition("echo", $"python3 -c \"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(); time.sleep(60)\"",
             $"tcp://127.0.0.1:{port}", TimeSpan.FromSeconds(10));
@@ -72,12 +72,5 @@ public sealed class ServiceProcessTests
             bystander.Kill();
             await service.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }

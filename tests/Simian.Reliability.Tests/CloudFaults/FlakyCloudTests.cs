@@ -23,7 +23,7 @@ public sealed class FlakyCloudTests
         await using var sandbox = await AwsSandbox.StartAsync(seed, throttleRate: 0.15, errorRate: 0.15, log: log);
         // The web tier is healthy while at least 9 of its 12 instances run.
         using var site = new LoopbackSite(_ => RunningWeb(sandbox) >= 9 ? 200 : 503);
-        using var cli = new TestCli(AwsSandbox.GameDay);
+        using var cli = new TestCli(env: AwsSandbox.GameDay);
         var profile = cli.Write("stop.yaml", $$$"""
             apiVersion: simian/v1
             kind: Experiment
@@ -68,7 +68,7 @@ public sealed class FlakyCloudTests
         Assert.NotNull(original);
         // The site serves its assets while the bucket's policy is the one it was built for.
         using var site = new LoopbackSite(_ => sandbox.State.BucketPolicy("site-assets") == original ? 200 : 403);
-        using var cli = new TestCli(AwsSandbox.GameDay);
+        using var cli = new TestCli(env: AwsSandbox.GameDay);
         var profile = cli.Write("deny.yaml", $$$"""
             apiVersion: simian/v1
             kind: Experiment

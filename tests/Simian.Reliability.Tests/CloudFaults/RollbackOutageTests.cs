@@ -45,7 +45,7 @@ public sealed class RollbackOutageTests(ITestOutputHelper output)
         var upstream = $"127.0.0.1:{sandbox.Endpoint.Port}";
         front.CreateProxy("aws", listen, upstream);
 
-        using var cli = new TestCli(AwsSandbox.GameDay, ShortUndo);
+        using var cli = new TestCli(env: AwsSandbox.GameDay, aws: ShortUndo);
         var profile = cli.Write("outage.yaml", $$$"""
             apiVersion: simian/v1
             kind: Experiment

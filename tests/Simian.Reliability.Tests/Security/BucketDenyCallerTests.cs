@@ -36,7 +36,7 @@ public sealed class BucketDenyCallerTests
         await AssertCanReadAsync(asCaller, "the caller, before");
         await AssertCanReadAsync(asOther, "the other identity, before");
 
-        using var cli = new TestCli(AwsSandbox.Credentials(callerKey, callerSecret));
+        using var cli = new TestCli(env: AwsSandbox.Credentials(callerKey, callerSecret));
         var profile = cli.Write("deny.yaml", $$$"""
             apiVersion: simian/v1
             kind: Experiment

@@ -29,7 +29,7 @@ public sealed class TamperedPlanTests
     public async Task A_tampered_plan_file_is_refused_with_exit_3_and_nothing_changes(Tampering tampering)
     {
         await using var sandbox = await AwsSandbox.StartAsync();
-        using var cli = new TestCli(AwsSandbox.GameDay);
+        using var cli = new TestCli(env: AwsSandbox.GameDay);
         var profile = cli.Write("approve.yaml", $$$"""
             apiVersion: simian/v1
             kind: Experiment

@@ -66,7 +66,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     }
 
     /// <summary>https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html</summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Both_clients_read_groups_their_instances_and_suspended_processes()
     {
         if (Skipped()) return;
@@ -104,7 +104,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// https://docs.aws.amazon.com/autoscaling/ec2/userguide/replace-unhealthy-instance.html (the activity's cause).
     /// This is what a stop fault without protection meets on a real account.
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task A_stopped_in_service_instance_is_terminated_and_replaced_by_a_new_one()
     {
         if (Skipped()) return;
@@ -136,7 +136,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// act again: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html and
     /// https://docs.aws.amazon.com/autoscaling/ec2/userguide/suspend-resume-considerations.html (reboot without replacement).
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Suspended_health_checks_keep_a_stopped_instance_and_resuming_them_replaces_it()
     {
         if (Skipped()) return;
@@ -172,7 +172,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// Health checks start only after the grace period from launch:
     /// https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Within_the_grace_period_a_stopped_instance_is_not_replaced()
     {
         if (Skipped()) return;
@@ -197,7 +197,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// Standby instances are not health-checked; EnterStandby with ShouldDecrementDesiredCapacity lowers the desired
     /// capacity, ExitStandby raises it again: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-enter-exit-standby.html
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Standby_instances_are_not_health_checked()
     {
         if (Skipped()) return;
@@ -229,7 +229,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// SetInstanceHealth Unhealthy makes the group replace the instance:
     /// https://docs.aws.amazon.com/autoscaling/ec2/userguide/set-up-a-custom-health-check.html
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task An_instance_set_unhealthy_is_replaced()
     {
         if (Skipped()) return;
@@ -246,7 +246,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_UpdateAutoScalingGroup.html); what the sandbox
     /// does not model (scale-in termination policies, launch templates, other actions) is refused with 501, not ignored.
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Updates_are_checked_and_what_is_not_modelled_is_refused()
     {
         if (Skipped()) return;
@@ -281,7 +281,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// instance is in (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html, DryRun). Auto
     /// Scaling answers a missing permission with AccessDenied.
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task Dry_runs_and_missing_permissions_answer_as_AWS_does()
     {
         if (Skipped()) return;
@@ -315,7 +315,7 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     /// A start without capacity goes pending and falls back to stopped with StateReason
     /// Server.InsufficientInstanceCapacity: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html
     /// </summary>
-    [Fact]
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
     public async Task A_start_without_capacity_falls_back_to_stopped_with_its_reason()
     {
         if (Skipped()) return;

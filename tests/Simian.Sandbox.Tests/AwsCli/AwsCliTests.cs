@@ -44,7 +44,7 @@ public sealed class AwsCliTests(ITestOutputHelper output)
             objects: {index.html: "<h1>hi</h1>", "secret/key.txt": "s3cr3t", "dir/a b+c.txt": "odd"}
         """);
 
-    [Theory]
+    [ToolTheory(Tools.AwsCli)]
     [MemberData(nameof(Clis))]
     public async Task Aws_cli_reads_and_changes_the_sandbox(string cli)
     {

@@ -11,7 +11,7 @@ namespace Simian.Sandbox.Tests.S3;
 /// </summary>
 public sealed class BucketOwnerTests(ITestOutputHelper output)
 {
-    [Fact]
+    [ToolFact(Tools.Boto3)]
     public async Task The_expected_owner_is_checked_on_every_bucket_call()
     {
         if (Boto3.Missing() is { } missing)

@@ -19,7 +19,7 @@ public sealed class MultipartTests(ITestOutputHelper output)
         return fleet;
     }
 
-    [Fact]
+    [ToolFact(Tools.AwsCli)]
     public async Task Awscli_copies_a_9_MB_file_in_parts_and_back_whole()
     {
         if (!File.Exists("/usr/bin/aws"))
@@ -57,7 +57,7 @@ public sealed class MultipartTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [ToolFact(Tools.Boto3)]
     public async Task Parts_are_checked_as_S3_checks_them()
     {
         if (Boto3.Missing() is { } missing)

@@ -1,18 +1,31 @@
 using Microsoft.Extensions.Time.Testing;
+using Simian.Aws;
+using Simian.Cli;
 using Simian.Core.Journal;
+using Simian.Core.Providers;
+using Simian.Local;
 
-namespace Simian.Cli.Tests.Support;
+namespace Simian.Testing;
 
-/// <summary>Runs the CLI in-process through <see cref="CliApp.RunAsync"/> with string writers and a private state folder.</summary>
+/// <summary>
+/// Runs the CLI in-process through <see cref="CliApp.RunAsync"/> with string writers and a private state folder.
+/// The one copy: compiled into each test project that references the CLI (see Simian.Testing.csproj), so that
+/// Simian.Testing itself does not depend on it.
+/// </summary>
 public sealed class TestCli : IDisposable
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly bool _ownsStateDir;
 
-    public TestCli(TimeProvider? time = null, ITerminal? terminal = null, long seed = 42, IReadOnlyDictionary<string, string>? env = null)
+    /// <param name="env">The only environment the CLI sees: the machine's own AWS variables and profiles never leak in.</param>
+    /// <param name="stateDir">A state folder to use (and leave behind); by default a fresh one, removed on dispose.</param>
+    /// <param name="aws">AWS retry tuning; null keeps the product's defaults (the registry from <see cref="Composition"/>).</param>
+    public TestCli(TimeProvider? time = null, ITerminal? terminal = null, long seed = 42, IReadOnlyDictionary<string, string>? env = null,
+        string? stateDir = null, AwsProviderOptions? aws = null, int undoAttempts = 2)
     {
-        StateDir = Directory.CreateTempSubdirectory("simian-test-").FullName;
+        _ownsStateDir = stateDir is null;
+        StateDir = stateDir ?? Directory.CreateTempSubdirectory("simian-test-").FullName;
         Time = time ?? TimeProvider.System;
-        // Only what a test sets: the machine's own AWS variables or profiles must never leak into a test.
         var variables = new Dictionary<string, string>(env ?? new Dictionary<string, string>())
         {
             ["SIMIAN_STATE_DIR"] = StateDir,
@@ -25,12 +38,14 @@ public sealed class TestCli : IDisposable
             Time = Time,
             Env = lookup,
             State = new StatePaths(StateDir),
-            Registry = Composition.CreateRegistry(Http, Time, SelfCommand, lookup),
+            Registry = aws is null
+                ? Composition.CreateRegistry(Http, Time, SelfCommand, lookup)
+                : new ProviderRegistry([new LocalProvider(Http, Time, SelfCommand), new AwsProvider(Time, lookup, aws)]),
             Terminal = terminal ?? new ScriptedTerminal(),
             Signals = new SignalHub(),
             Http = Http,
             NewSeed = () => seed,
-            UndoAttempts = 2,
+            UndoAttempts = undoAttempts,
         };
     }
 
@@ -55,8 +70,17 @@ public sealed class TestCli : IDisposable
 
     public IEnumerable<string> Journals() => Services.State.ExistingJournals();
 
+    /// <summary>Writes a file in the state folder and returns its path.</summary>
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(StateDir, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
     public void Dispose()
     {
+        if (!_ownsStateDir) return;
         try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { }
     }
 }
