@@ -50,19 +50,11 @@ public sealed class AwsSandboxTests
         fleet.Generate.Add(generator);
         await using var sandbox = await StartSandboxAsync(fleet);
         using var cli = new TestCli(env: Credentials);
-        var profile = Path.Combine(cli.StateDir, "fleet.yaml");
-        File.WriteAllText(profile, $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: big-fleet}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{sandbox.Endpoint.ToString().TrimEnd('/')}}}"}
-            targets:
-              web: {type: aws:ec2:instance, selector: {tags: {app: web}, states: [running]}, pick: {percent: 1}}
-            safety: {requireTags: {chaos: opt-in}, allowedRegions: [us-east-1], allowedAccounts: ["123456789012"], maxPercent: 1, maxTargets: 100}
-            method:
-              - {name: stop, fault: instance-stop, target: web, duration: 1m}
-            """);
+        var profile = new GameDayProfile("big-fleet", sandbox.Endpoint.ToString())
+            .Web(pick: "{percent: 1}")
+            .Safety("allowedRegions: [us-east-1], maxPercent: 1, maxTargets: 100")
+            .Step("{name: stop, fault: instance-stop, target: web, duration: 1m}")
+            .WriteTo(cli.StateDir, "fleet.yaml");
         var result = await cli.RunAsync("plan", profile, "--output", "json", "--seed", "3");
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         var target = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("targets")[0];
@@ -162,22 +154,7 @@ public sealed class AwsSandboxTests
         await using var sandbox = await StartSandboxAsync();
         var original = sandbox.State.BucketPolicy("site-assets");
         using var cli = new TestCli(env: Credentials);
-        var profile = Path.Combine(cli.StateDir, "crash.yaml");
-        File.WriteAllText(profile, $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: aws-crash}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{sandbox.Endpoint.ToString().TrimEnd('/')}}}"}
-            targets:
-              web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a]}, pick: {count: 2}}
-              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
-            method:
-              - {name: stop-two, fault: instance-stop, target: web}
-              - {name: deny, fault: bucket-deny, target: assets}
-              - {pause: 5m}
-            """);
+        var profile = GameDayProfile.StopTwoAndDeny("aws-crash", sandbox.Endpoint.ToString()).WriteTo(cli.StateDir, "crash.yaml");
         var journal = Path.Combine(cli.StateDir, "aws-crash.jsonl");
         List<string> stopped;
         using (var run = new SimianProcess(cli.StateDir, Credentials, "run", profile, "--yes", "--journal", journal))

@@ -24,24 +24,13 @@ public sealed class FlakyCloudTests
         // The web tier is healthy while at least 9 of its 12 instances run.
         using var site = new LoopbackSite(_ => RunningWeb(sandbox) >= 9 ? 200 : 503);
         using var cli = new TestCli(env: AwsSandbox.GameDay);
-        var profile = cli.Write("stop.yaml", $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: flaky-stop}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
-            targets:
-              web: {type: aws:ec2:instance, selector: {tags: {app: web}, states: [running]}, pick: {count: 3}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"], maxTargets: 3}
-            steadyState:
-              interval: 200ms
-              tolerance: 2
-              probes:
-                - {name: web-serving, http: {url: "{{{site.Url("/web")}}}", expectStatus: 200, timeout: 2s}}
-            method:
-              - {name: stop-three, fault: instance-stop, target: web, duration: 1s}
-            rollback: always
-            """);
+        var profile = new GameDayProfile("flaky-stop", AwsSandbox.EndpointOf(sandbox))
+            .Web(pick: "{count: 3}")
+            .Safety("maxTargets: 3")
+            .SteadyState($"interval: 200ms\ntolerance: 2\nprobes:\n  - {{name: web-serving, http: {{url: \"{site.Url("/web")}\", expectStatus: 200, timeout: 2s}}}}")
+            .Step("{name: stop-three, fault: instance-stop, target: web, duration: 1s}")
+            .Rollback("always")
+            .WriteTo(cli.StateDir, "stop.yaml");
         var journal = Path.Combine(cli.StateDir, "stop.jsonl");
 
         var run = await cli.RunAsync("run", profile, "--yes", "--output", "json", "--journal", journal, "--seed", seed.ToString());
@@ -69,25 +58,13 @@ public sealed class FlakyCloudTests
         // The site serves its assets while the bucket's policy is the one it was built for.
         using var site = new LoopbackSite(_ => sandbox.State.BucketPolicy("site-assets") == original ? 200 : 403);
         using var cli = new TestCli(env: AwsSandbox.GameDay);
-        var profile = cli.Write("deny.yaml", $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: flaky-deny}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
-            targets:
-              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"], maxTargets: 1}
-            steadyState:
-              interval: 200ms
-              tolerance: 2
-              abortOnDeviation: false
-              probes:
-                - {name: assets-readable, http: {url: "{{{site.Url("/assets")}}}", expectStatus: 200, timeout: 2s}}
-            method:
-              - {name: deny-reads, fault: bucket-deny, target: assets, params: {actions: ["s3:GetObject", "s3:ListBucket"]}, duration: 1s}
-            rollback: always
-            """);
+        var profile = new GameDayProfile("flaky-deny", AwsSandbox.EndpointOf(sandbox))
+            .Assets()
+            .Safety("maxTargets: 1")
+            .SteadyState($"interval: 200ms\ntolerance: 2\nabortOnDeviation: false\nprobes:\n  - {{name: assets-readable, http: {{url: \"{site.Url("/assets")}\", expectStatus: 200, timeout: 2s}}}}")
+            .Step("{name: deny-reads, fault: bucket-deny, target: assets, params: {actions: [\"s3:GetObject\", \"s3:ListBucket\"]}, duration: 1s}")
+            .Rollback("always")
+            .WriteTo(cli.StateDir, "deny.yaml");
         var journal = Path.Combine(cli.StateDir, "deny.jsonl");
 
         var run = await cli.RunAsync("run", profile, "--yes", "--output", "json", "--journal", journal);

@@ -46,21 +46,7 @@ public sealed class RollbackOutageTests(ITestOutputHelper output)
         front.CreateProxy("aws", listen, upstream);
 
         using var cli = new TestCli(env: AwsSandbox.GameDay, aws: ShortUndo);
-        var profile = cli.Write("outage.yaml", $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: cloud-outage}
-            providers:
-              aws: {region: us-east-1, endpoint: "http://{{{listen}}}"}
-            targets:
-              web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a]}, pick: {count: 2}}
-              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
-            method:
-              - {name: stop-two, fault: instance-stop, target: web}
-              - {name: deny, fault: bucket-deny, target: assets}
-              - {pause: 5m}
-            """);
+        var profile = GameDayProfile.StopTwoAndDeny("cloud-outage", $"http://{listen}").WriteTo(cli.StateDir, "outage.yaml");
         var journal = Path.Combine(cli.StateDir, "outage.jsonl");
 
         var running = cli.RunAsync("run", profile, "--yes", "--output", "json", "--journal", journal);

@@ -37,19 +37,11 @@ public sealed class BucketDenyCallerTests
         await AssertCanReadAsync(asOther, "the other identity, before");
 
         using var cli = new TestCli(env: AwsSandbox.Credentials(callerKey, callerSecret));
-        var profile = cli.Write("deny.yaml", $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: deny-others}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{endpoint}}}"}
-            targets:
-              assets: {type: aws:s3:bucket, selector: {names: [site-assets]}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
-            method:
-              - {name: deny, fault: bucket-deny, target: assets}
-              - {pause: 5m}
-            """);
+        var profile = new GameDayProfile("deny-others", endpoint)
+            .Assets()
+            .Step("{name: deny, fault: bucket-deny, target: assets}")
+            .Step("{pause: 5m}")
+            .WriteTo(cli.StateDir, "deny.yaml");
         var journal = Path.Combine(cli.StateDir, "deny.jsonl");
         var running = cli.RunAsync("run", profile, "--yes", "--journal", journal);
         CliResult run;

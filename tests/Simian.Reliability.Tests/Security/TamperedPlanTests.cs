@@ -30,18 +30,11 @@ public sealed class TamperedPlanTests
     {
         await using var sandbox = await AwsSandbox.StartAsync();
         using var cli = new TestCli(env: AwsSandbox.GameDay);
-        var profile = cli.Write("approve.yaml", $$$"""
-            apiVersion: simian/v1
-            kind: Experiment
-            metadata: {name: approved-stop}
-            providers:
-              aws: {region: us-east-1, endpoint: "{{{AwsSandbox.EndpointOf(sandbox)}}}"}
-            targets:
-              web: {type: aws:ec2:instance, selector: {tags: {app: web}, states: [running]}, pick: {count: 2}}
-            safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"], maxTargets: 2}
-            method:
-              - {name: stop-two, fault: instance-stop, target: web, duration: 1s}
-            """);
+        var profile = new GameDayProfile("approved-stop", AwsSandbox.EndpointOf(sandbox))
+            .Web()
+            .Safety("maxTargets: 2")
+            .Step("{name: stop-two, fault: instance-stop, target: web, duration: 1s}")
+            .WriteTo(cli.StateDir, "approve.yaml");
         var planFile = Path.Combine(cli.StateDir, "plan.json");
         var plan = await cli.RunAsync("plan", profile, "--out", planFile, "--seed", "5");
         Assert.True(plan.ExitCode == 0, plan.ToString());
