@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Simian.Aws.Clients;
 using Simian.Aws.Resilience;
@@ -25,15 +24,13 @@ namespace Simian.Aws.Faults;
 /// </summary>
 internal static class AutoScalingProtection
 {
-    public const string Key = "autoScaling";
-
     public static readonly IReadOnlyList<string> Processes = ["HealthCheck", "ReplaceUnhealthy"];
 
     /// <summary>
     /// The instance's group and what simian would suspend there, or null when it is in none. Fails (so nothing is
     /// changed) when Auto Scaling cannot be asked: not knowing is no reason to risk the instance.
     /// </summary>
-    public static async Task<JsonObject?> CaptureAsync(AwsSession session, string instanceId, CancellationToken cancellationToken)
+    public static async Task<AutoScalingUndo?> CaptureAsync(AwsSession session, string instanceId, CancellationToken cancellationToken)
     {
         var why = $"cannot tell whether {instanceId} is in an Auto Scaling group (autoscaling:DescribeAutoScalingInstances)";
         var members = await session.CallAsync(why, ct => session.AutoScaling.DescribeInstancesAsync([instanceId], ct), cancellationToken)
@@ -48,13 +45,7 @@ internal static class AutoScalingProtection
         var suspend = member.LifecycleState.StartsWith("Standby", StringComparison.Ordinal)
             ? []
             : Processes.Where(p => !suspended.Contains(p, StringComparer.Ordinal)).ToList();
-        return new JsonObject
-        {
-            ["group"] = member.Group,
-            ["lifecycleState"] = member.LifecycleState,
-            ["suspendedBefore"] = new JsonArray(suspended.Select(p => (JsonNode)p).ToArray()),
-            ["suspends"] = new JsonArray(suspend.Select(p => (JsonNode)p).ToArray()),
-        };
+        return new AutoScalingUndo { Group = member.Group, LifecycleState = member.LifecycleState, SuspendedBefore = suspended.ToList(), Suspends = suspend };
     }
 
     /// <summary>For the plan: which groups the instances are in and what will be suspended there. Nothing changes.</summary>
@@ -108,15 +99,10 @@ internal static class AutoScalingProtection
         return notes;
     }
 
-    public static (string Group, IReadOnlyList<string> Suspends)? Read(JsonObject undo) =>
-        undo[Key] is JsonObject asg && asg["group"]?.GetValue<string>() is { Length: > 0 } group
-            ? (group, (asg["suspends"] as JsonArray ?? []).Select(p => p!.GetValue<string>()).ToList())
-            : null;
-
     /// <summary>Suspends what the capture said to; a refusal means nothing was suspended, and nothing is stopped.</summary>
-    public static async Task ApplyAsync(AwsSession session, JsonObject undo, string instanceId, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(AwsSession session, AutoScalingUndo? protection, string instanceId, CancellationToken cancellationToken)
     {
-        if (Read(undo) is not { Suspends.Count: > 0 } asg) return;
+        if (protection is not { Suspends.Count: > 0 } asg) return;
         try
         {
             await session.CallAsync(
@@ -137,9 +123,9 @@ internal static class AutoScalingProtection
     }
 
     /// <summary>Resumes exactly the processes simian suspended (idempotent: resuming a running process is a no-op).</summary>
-    public static async Task<bool> RestoreAsync(AwsSession session, JsonObject undo, CancellationToken cancellationToken)
+    public static async Task<bool> RestoreAsync(AwsSession session, AutoScalingUndo? protection, CancellationToken cancellationToken)
     {
-        if (Read(undo) is not { Suspends.Count: > 0 } asg) return false;
+        if (protection is not { Suspends.Count: > 0 } asg) return false;
         await session.CallAsync(
             $"cannot resume {string.Join(" and ", asg.Suspends)} on Auto Scaling group {asg.Group}",
             async ct =>
@@ -151,4 +137,13 @@ internal static class AutoScalingProtection
             undo: true).ConfigureAwait(false);
         return true;
     }
+}
+
+/// <summary>The instance's group, its lifecycle state, what was suspended before, and what simian suspends (and resumes).</summary>
+public sealed record AutoScalingUndo
+{
+    public required string Group { get; init; }
+    public string? LifecycleState { get; init; }
+    public IReadOnlyList<string> SuspendedBefore { get; init; } = [];
+    public IReadOnlyList<string> Suspends { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Simian.Aws.Clients;
 using Simian.Aws.S3;
 using Simian.Core;
@@ -119,19 +120,19 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             throw new ProviderException($"cannot read the current policy of bucket '{bucket}' ({e.Message}); not changing it", e);
         }
         // The exact original text goes to the journal, so recover can put it back after a crash.
-        return new JsonObject
+        return UndoRecords.Write(new Record
         {
-            ["bucket"] = bucket,
-            ["region"] = region,
-            ["owner"] = owner,
-            ["sid"] = sid,
-            ["hadPolicy"] = original is not null,
-            ["original"] = original,
-            ["applied"] = applied,
+            Bucket = bucket,
+            Region = region,
+            Owner = owner,
+            Sid = sid,
+            HadPolicy = original is not null,
+            Original = original,
+            Applied = applied,
             // Who applied it and who stays allowed: `recover` by someone else can tell whether the deny covers them.
-            ["appliedBy"] = caller.Arn,
-            ["exempt"] = new JsonArray(ExemptOf(context.Parameters, caller).Select(a => (JsonNode)a).ToArray()),
-        };
+            AppliedBy = caller.Arn,
+            Exempt = ExemptOf(context.Parameters, caller),
+        }, BucketDenyJson.Default.Record);
     }
 
     public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
@@ -191,7 +192,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
     /// </summary>
     private static async Task NoteExemptionAsync(AwsSession session, UndoContext context, Record record, CancellationToken cancellationToken)
     {
-        if (context.Note is not { } note || context.Undo["appliedBy"]?.GetValue<string>() is not { } appliedBy) return;
+        if (context.Note is not { } note || record.AppliedBy is not { } appliedBy) return;
         Identity.CallerIdentity caller;
         try
         {
@@ -202,8 +203,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             return;
         }
         if (caller.Arn == appliedBy) return;
-        var exempt = (context.Undo["exempt"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "").ToList();
-        var covered = !caller.PrincipalArns.Any(arn => exempt.Any(pattern => Simian.Shared.S3Actions.Glob(pattern, arn, ignoreCase: false)));
+        var covered = !caller.PrincipalArns.Any(arn => record.Exempt.Any(pattern => Simian.Shared.S3Actions.Glob(pattern, arn, ignoreCase: false)));
         note($"bucket '{record.Bucket}': the deny was applied by {appliedBy}; {caller.Arn} is " +
             (covered ? "not exempt from it, so it is denied until the policy is restored (the undo itself is never denied)" : "exempt from it"));
     }
@@ -232,19 +232,26 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         action.StartsWith("s3:", StringComparison.OrdinalIgnoreCase) && action.Length > 3
         && action[3..].All(c => char.IsAsciiLetterOrDigit(c) || c is '*' or '?');
 
-    /// <param name="Owner">Null in journals written before the owner was recorded: then no ExpectedBucketOwner is sent.</param>
-    private sealed record Record(string Bucket, string Region, string? Owner, string Sid, string? Original, string Applied)
+    /// <summary>The journaled undo record: where the bucket is, our statement, the exact policy before and after.</summary>
+    internal sealed record Record
     {
-        public static Record From(JsonObject undo, string fallbackBucket)
-        {
-            var bucket = undo["bucket"]?.GetValue<string>() ?? fallbackBucket;
-            return new Record(
-                bucket,
-                undo["region"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no region"),
-                undo["owner"]?.GetValue<string>(),
-                undo["sid"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no statement id"),
-                undo["original"]?.GetValue<string>(),
-                undo["applied"]?.GetValue<string>() ?? throw new ProviderException($"the undo record for bucket '{bucket}' has no applied policy"));
-        }
+        public required string Bucket { get; init; }
+        public required string Region { get; init; }
+        /// <summary>Null in journals written before the owner was recorded: then no ExpectedBucketOwner is sent.</summary>
+        public string? Owner { get; init; }
+        public required string Sid { get; init; }
+        public bool HadPolicy { get; init; }
+        /// <summary>The policy's exact text before, or null when there was none.</summary>
+        public string? Original { get; init; }
+        public required string Applied { get; init; }
+        public string? AppliedBy { get; init; }
+        public IReadOnlyList<string> Exempt { get; init; } = [];
+
+        public static Record From(JsonObject undo, string bucket) =>
+            UndoRecords.Read(undo, BucketDenyJson.Default.Record, $"bucket '{bucket}'");
     }
 }
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(BucketDenyFault.Record))]
+internal sealed partial class BucketDenyJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Amazon.EC2.Model;
 using Simian.Aws.Clients;
 using Simian.Aws.Ec2;
@@ -112,19 +113,13 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
         var id = context.Resource.Id;
         var instance = await Ec2Instances.DescribeAsync(session, id, cancellationToken).ConfigureAwait(false)
             ?? throw new ProviderException($"instance {id} no longer exists");
-        var captured = new JsonObject
-        {
-            ["instanceId"] = id,
-            ["state"] = Ec2Instances.State(instance),
-            ["lifecycle"] = Ec2Instances.Lifecycle(instance),
-        };
+        var captured = new InstanceUndo { InstanceId = id, State = Ec2Instances.State(instance), Lifecycle = Ec2Instances.Lifecycle(instance) };
         // Only a running instance is changed, so only then is its group asked about (and protected).
-        if (ProtectsFromAutoScaling && Ec2Instances.State(instance) == "running" && Ec2Instances.Lifecycle(instance) != "spot"
-            && await AutoScalingProtection.CaptureAsync(session, id, cancellationToken).ConfigureAwait(false) is { } asg)
+        if (ProtectsFromAutoScaling && captured.State == "running" && captured.Lifecycle != "spot")
         {
-            captured[AutoScalingProtection.Key] = asg;
+            captured = captured with { AutoScaling = await AutoScalingProtection.CaptureAsync(session, id, cancellationToken).ConfigureAwait(false) };
         }
-        return captured;
+        return UndoRecords.Write(captured, InstanceUndoJson.Default.InstanceUndo);
     }
 
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken) =>
@@ -135,14 +130,14 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
     public virtual Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken) =>
         Task.FromResult(UndoOutcome.NothingToUndo);
 
-    /// <summary>The instance as capture found it; <see cref="Undo"/> is the whole journaled record.</summary>
-    protected sealed record Captured(string InstanceId, string State, string Lifecycle, JsonObject Undo)
+    /// <summary>The instance as capture found it, read from the journaled record.</summary>
+    protected sealed record Captured(string InstanceId, string State, string Lifecycle, AutoScalingUndo? AutoScaling)
     {
-        public static Captured From(JsonObject undo, string fallbackId) => new(
-            undo["instanceId"]?.GetValue<string>() ?? fallbackId,
-            undo["state"]?.GetValue<string>() ?? "unknown",
-            undo["lifecycle"]?.GetValue<string>() ?? "normal",
-            undo);
+        public static Captured From(JsonObject undo, string fallbackId)
+        {
+            var record = UndoRecords.Read(undo, InstanceUndoJson.Default.InstanceUndo, $"instance {fallbackId}");
+            return new(record.InstanceId ?? fallbackId, record.State, record.Lifecycle, record.AutoScaling);
+        }
     }
 
     /// <summary>
@@ -156,7 +151,7 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
         var started = false;
         var sawPending = false;
         var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(500).Ticks, session.Options.StatePollInterval.Ticks));
-        var asg = AutoScalingProtection.Read(context.Undo);
+        var asg = Captured.From(context.Undo, id).AutoScaling;
         var keepsNote = asg is { Suspends.Count: > 0 } g
             ? $"; Auto Scaling group {g.Group} keeps {string.Join(" and ", g.Suspends)} suspended so the instance is not replaced — start it, then run `simian recover`"
             : "";
@@ -168,7 +163,7 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
             switch (state)
             {
                 case "running":
-                    var resumed = await AutoScalingProtection.RestoreAsync(session, context.Undo, cancellationToken).ConfigureAwait(false);
+                    var resumed = await AutoScalingProtection.RestoreAsync(session, asg, cancellationToken).ConfigureAwait(false);
                     return started || resumed;
                 case "pending":
                     sawPending = true;
@@ -208,3 +203,21 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
         }
     }
 }
+
+/// <summary>
+/// What an instance fault journals: the instance as it was (state and lifecycle decide whether undo may start it) and,
+/// for a member of an Auto Scaling group, the protection it gets. Journals from before typing read the same.
+/// </summary>
+public sealed record InstanceUndo
+{
+    /// <summary>Null only in a hand-written record: then the journaled resource id is used.</summary>
+    public string? InstanceId { get; init; }
+    public string State { get; init; } = "unknown";
+    public string Lifecycle { get; init; } = "normal";
+    /// <summary>Absent when the instance is in no group (or the fault does not protect, like terminate).</summary>
+    public AutoScalingUndo? AutoScaling { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(InstanceUndo))]
+internal sealed partial class InstanceUndoJson : JsonSerializerContext;

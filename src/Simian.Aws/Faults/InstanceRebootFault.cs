@@ -30,8 +30,8 @@ internal sealed class InstanceRebootFault(AwsSessions sessions) : InstanceFaultB
     /// <summary>Nothing to start again; waits until it runs, then lifts its Auto Scaling group's protection.</summary>
     public override async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
-        if (AutoScalingProtection.Read(context.Undo) is not { Suspends.Count: > 0 }) return UndoOutcome.NothingToUndo;
         var captured = Captured.From(context.Undo, context.ResourceId);
+        if (captured.AutoScaling is not { Suspends.Count: > 0 }) return UndoOutcome.NothingToUndo;
         return await AwaitRunningAsync(Sessions.Get(context.Settings), context, captured.InstanceId, mayStart: false, cancellationToken).ConfigureAwait(false)
             ? UndoOutcome.Restored
             : UndoOutcome.NothingToUndo;
@@ -41,7 +41,7 @@ internal sealed class InstanceRebootFault(AwsSessions sessions) : InstanceFaultB
     {
         var id = captured.InstanceId;
         if (captured.State != "running") throw new ProviderException($"instance {id} is {captured.State}, not running; not rebooting it");
-        await AutoScalingProtection.ApplyAsync(session, captured.Undo, id, cancellationToken).ConfigureAwait(false);
+        await AutoScalingProtection.ApplyAsync(session, captured.AutoScaling, id, cancellationToken).ConfigureAwait(false);
         await session.CallAsync(
             $"cannot reboot instance {id}",
             ct => session.Ec2.RebootInstancesAsync(new RebootInstancesRequest { InstanceIds = [id] }, ct),

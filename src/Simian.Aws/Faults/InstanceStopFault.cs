@@ -44,7 +44,7 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
         if (captured.Lifecycle == "spot") throw new ProviderException($"spot instances cannot be stopped safely; not stopping {id}");
         if (captured.State != "running") throw new ProviderException($"instance {id} is {captured.State}, not running; not stopping it");
         // The group's protection first: if it cannot be applied, nothing is stopped.
-        await AutoScalingProtection.ApplyAsync(session, captured.Undo, id, cancellationToken).ConfigureAwait(false);
+        await AutoScalingProtection.ApplyAsync(session, captured.AutoScaling, id, cancellationToken).ConfigureAwait(false);
         var request = new StopInstancesRequest { InstanceIds = [id], Force = IsForced(context.Parameters) };
         await session.CallAsync($"cannot stop instance {id}", ct => session.Ec2.StopInstancesAsync(request, ct), cancellationToken)
             .ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Simian.Core.Diagnostics;
 using Simian.Core.Providers;
 using Simian.Core.Yaml;
@@ -32,7 +33,7 @@ public sealed class ProcessKillFault : IFault
     public string Describe(YMapping parameters, TimeSpan? duration) => $"send SIG{SignalName(parameters)} (irreversible)";
 
     public Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(new JsonObject { ["pid"] = context.Resource.Id, ["startTime"] = context.Resource.Attribute("startTime") });
+        Task.FromResult(UndoRecords.Write(new KillRecord { Pid = context.Resource.Id, StartTime = context.Resource.Attribute("startTime") }, KillRecordJson.Default.KillRecord));
 
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
@@ -51,3 +52,14 @@ public sealed class ProcessKillFault : IFault
         return s.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? s[3..].ToUpperInvariant() : s.ToUpperInvariant();
     }
 }
+
+/// <summary>What was killed (nothing can undo it): the pid as the plan named it and its start time.</summary>
+public sealed record KillRecord
+{
+    public required string Pid { get; init; }
+    public string? StartTime { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(KillRecord))]
+internal sealed partial class KillRecordJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Simian.Core.Diagnostics;
 using Simian.Core.Providers;
 using Simian.Core.Yaml;
@@ -28,28 +29,42 @@ public sealed class ProcessPauseFault : IFault
     {
         var live = ProcessTargetType.Live(context.Resource.Id, context.Resource.Attribute("startTime"))
             ?? throw new InvalidOperationException($"process {context.Resource.Id} has exited or its pid was reused");
-        return Task.FromResult(new JsonObject
-        {
-            ["pid"] = live.Pid,
-            ["startTime"] = context.Resource.Attribute("startTime"),
-            ["wasStopped"] = live.State == 'T',
-        });
+        return Task.FromResult(UndoRecords.Write(
+            new PauseUndo { Pid = live.Pid, StartTime = context.Resource.Attribute("startTime"), WasStopped = live.State == 'T' },
+            PauseUndoJson.Default.PauseUndo));
     }
 
     public Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        Signals.Inject((int)undo["pid"]!, Signals.Stop);
+        Signals.Inject(Read(undo, context.Resource.Id).Pid, Signals.Stop);
         return Task.CompletedTask;
     }
 
     public Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
         // A process that was already stopped before we came is left as we found it.
-        if (context.Undo["wasStopped"] is JsonValue w && w.TryGetValue<bool>(out var was) && was) return Task.FromResult(UndoOutcome.NothingToUndo);
-        var live = ProcessTargetType.Live(context.ResourceId, (string?)context.Undo["startTime"]);
+        var record = Read(context.Undo, context.ResourceId);
+        if (record.WasStopped) return Task.FromResult(UndoOutcome.NothingToUndo);
+        var live = ProcessTargetType.Live(context.ResourceId, record.StartTime);
         if (live is null) return Task.FromResult(UndoOutcome.NothingToUndo);
         var stopped = live.State is 'T' or 't';
         Signals.Send(live.Pid, Signals.Cont);
         return Task.FromResult(stopped ? UndoOutcome.Restored : UndoOutcome.NothingToUndo);
     }
+
+    private static PauseUndo Read(JsonObject undo, string pid) => UndoRecords.Read(undo, PauseUndoJson.Default.PauseUndo, $"the pause of process {pid}");
 }
+
+/// <summary>The paused process (pid and start time, so a reused pid is never resumed) and whether it was stopped already.</summary>
+public sealed record PauseUndo
+{
+    public required int Pid { get; init; }
+    /// <summary>Null where the process's start time could not be read: then the pid alone identifies it.</summary>
+    public string? StartTime { get; init; }
+    /// <summary>Stopped before simian came: left stopped.</summary>
+    public bool WasStopped { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(PauseUndo))]
+internal sealed partial class PauseUndoJson : JsonSerializerContext;

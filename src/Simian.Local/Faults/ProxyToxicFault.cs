@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Simian.Core.Diagnostics;
 using Simian.Core.Providers;
 using Simian.Core.Yaml;
@@ -56,37 +57,36 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
     {
         var ttl = LocalProvider.FaultTtl(context.Settings.Values);
         // Nothing to read: the undo is removing a toxic whose name is unique to this run and step.
-        return Task.FromResult(new JsonObject
-        {
-            ["proxy"] = context.Resource.Id,
-            ["toxic"] = ToxicName(context),
-            ["ttlMs"] = (long)ttl.TotalMilliseconds,
-        });
+        return Task.FromResult(UndoRecords.Write(
+            new ToxicUndo { Proxy = context.Resource.Id, Toxic = ToxicName(context), TtlMs = (long)ttl.TotalMilliseconds }, ToxicUndoJson.Default.ToxicUndo));
     }
 
     public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var client = ClientOrThrow(context.Settings);
-        var spec = new ToxicSpec((string)undo["toxic"]!, ToxicType,
+        var record = Read(undo, context.Resource.Id);
+        var spec = new ToxicSpec(record.Toxic, ToxicType,
             Direction(context.Parameters) == "upstream" ? ToxicStream.Upstream : ToxicStream.Downstream,
-            (long)undo["ttlMs"]!, Attributes(context.Parameters));
+            record.TtlMs, Attributes(context.Parameters));
         await client.AddToxicAsync(context.Resource.Id, spec, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var client = ClientOrThrow(context.Settings);
-        await client.HeartbeatAsync((string)undo["proxy"]!, (string)undo["toxic"]!, (long)undo["ttlMs"]!, cancellationToken).ConfigureAwait(false);
+        var record = Read(undo, context.Resource.Id);
+        await client.HeartbeatAsync(record.Proxy, record.Toxic, record.TtlMs, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
+        var record = Read(context.Undo, context.ResourceId);
         var client = provider.Client(context.Settings, context.Session);
         // An embedded proxy lives and dies with the run that started it: if that run is gone, so is the fault.
         if (client is null) return UndoOutcome.NothingToUndo;
         try
         {
-            var removed = await client.RemoveToxicAsync((string)context.Undo["proxy"]!, (string)context.Undo["toxic"]!, cancellationToken).ConfigureAwait(false);
+            var removed = await client.RemoveToxicAsync(record.Proxy, record.Toxic, cancellationToken).ConfigureAwait(false);
             return removed ? UndoOutcome.Restored : UndoOutcome.NothingToUndo;
         }
         catch (ProxyControlException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
@@ -97,9 +97,12 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
         catch (ProxyControlException e) when (e.StatusCode is null)
         {
             throw new InvalidOperationException(
-                $"proxy control API unreachable ({e.Message}); the toxic lapses by itself at most {Simian.Core.Profiles.Duration.Format(TimeSpan.FromMilliseconds((long)context.Undo["ttlMs"]!))} after the run stopped renewing it", e);
+                $"proxy control API unreachable ({e.Message}); the toxic lapses by itself at most {Simian.Core.Profiles.Duration.Format(TimeSpan.FromMilliseconds(record.TtlMs))} after the run stopped renewing it", e);
         }
     }
+
+    private ToxicUndo Read(JsonObject undo, string proxy) =>
+        UndoRecords.Read(undo, ToxicUndoJson.Default.ToxicUndo, $"the {Name} toxic on proxy {proxy}");
 
     private ProxyControlClient ClientOrThrow(Simian.Core.Profiles.ProviderSettings settings) =>
         provider.Client(settings.Values, settings.Session) ?? throw new InvalidOperationException("the embedded proxy is not running");
@@ -107,3 +110,15 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
     private static string ToxicName(FaultContext context) =>
         $"simian-{context.RunId}-{new string(context.StepName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray())}";
 }
+
+/// <summary>What removes a toxic: the proxy, the toxic's run-unique name, and the TTL it lapses after if never renewed.</summary>
+public sealed record ToxicUndo
+{
+    public required string Proxy { get; init; }
+    public required string Toxic { get; init; }
+    public required long TtlMs { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ToxicUndo))]
+internal sealed partial class ToxicUndoJson : JsonSerializerContext;

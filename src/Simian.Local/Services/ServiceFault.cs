@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Simian.Core.Diagnostics;
 using Simian.Core.Providers;
 using Simian.Core.Yaml;
@@ -31,7 +32,8 @@ public sealed class ServiceFault : IFault
 
     public static string Marker(string runId, string service) => $"{runId}/{service}";
 
-    public static JsonObject UndoRecord(string runId, string service) => new() { ["marker"] = Marker(runId, service) };
+    public static JsonObject UndoRecord(string runId, string service) =>
+        UndoRecords.Write(new ServiceUndo { Marker = Marker(runId, service) }, ServiceUndoJson.Default.ServiceUndo);
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) { }
 
@@ -45,7 +47,7 @@ public sealed class ServiceFault : IFault
 
     public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
-        var marker = (string?)context.Undo["marker"] ?? throw new InvalidOperationException("the journal's service record has no marker");
+        var marker = UndoRecords.Read(context.Undo, ServiceUndoJson.Default.ServiceUndo, $"service {context.ResourceId}").Marker;
         var entry = $"{MarkerVariable}={marker}";
         var found = ProcFs.WithEnvironment(entry);
         if (found.Count == 0) return UndoOutcome.NothingToUndo;
@@ -90,3 +92,13 @@ public sealed class ServiceFault : IFault
         }
     }
 }
+
+/// <summary>How a service's processes are found again: the marker in their environment.</summary>
+public sealed record ServiceUndo
+{
+    public required string Marker { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ServiceUndo))]
+internal sealed partial class ServiceUndoJson : JsonSerializerContext;
