@@ -91,23 +91,13 @@ public static class RunCommand
         interruption.Token.ThrowIfCancellationRequested();
         (observer as LiveStatus)?.Start();
 
+        // From here on the run's sequence is Core's (ExperimentRunner): locks, journal, providers, inject, hold, rollback.
         using var locks = new TargetLocks();
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        if (!options.DryRun)
-        {
-            var busy = locks.TryAcquireAll(plan.Targets.SelectMany(t => t.Selected.Select(r => (t.Type, r))));
-            if (busy.Count > 0) throw new RefusedException($"not running: held by another run in progress: {string.Join(", ", busy)}");
-        }
         var journalPath = options.Journal is { } explicitJournal ? Path.GetFullPath(explicitJournal) : s.State.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
-        // A journal outside the state folder is registered in it first, so a plain `simian recover` finds it after a crash.
-        var registration = options.Journal is null ? null : s.State.Register(runId, journalPath);
         var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
-        observer.Phase($"journal: {journalPath}");
-        var outcome = await runner.RunAsync(plan, new RunOptions(runId, journalPath, options.DryRun), interruption).ConfigureAwait(false);
-        if (registration is not null && outcome.NotRestored.Count == 0 && outcome.Unrecorded.Count == 0 && outcome.LeftInPlace.Count == 0)
-        {
-            s.State.Unregister(registration);
-        }
+        var run = new RunOptions(runId, journalPath, options.DryRun) { Locks = locks, RegisterIn = options.Journal is null ? null : s.State };
+        var outcome = await runner.RunAsync(plan, run, interruption).ConfigureAwait(false);
         if (options.JUnit is not null)
         {
             // A side output never replaces the run's own exit code.

@@ -7,7 +7,17 @@ using Simian.Core.Providers;
 
 namespace Simian.Core.Running;
 
-public sealed record RunOptions(string RunId, string JournalPath, bool DryRun);
+public sealed record RunOptions(string RunId, string JournalPath, bool DryRun)
+{
+    /// <summary>Locks every selected resource for the run (not for a dry run): one another run holds refuses this run.</summary>
+    public Safety.TargetLocks? Locks { get; init; }
+
+    /// <summary>
+    /// Registers the journal's location in this state folder before anything changes (for a journal kept outside
+    /// it), so a plain <c>simian recover</c> finds it; the registration is removed once nothing is left to recover.
+    /// </summary>
+    public StatePaths? RegisterIn { get; init; }
+}
 
 /// <summary>
 /// Runs an approved plan: the journal, the profile's helpers (journaled), steady state before, each fault journaled
@@ -37,45 +47,105 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         public int Restored { get; set; }
     }
 
+    /// <summary>
+    /// The run's whole sequence, in named phases: lock the targets, register the journal, open it, start the
+    /// providers, check the steady state, inject and hold, decide, roll back, check again, stop the providers,
+    /// conclude. Once the journal is open, every later phase runs whatever an earlier one did.
+    /// </summary>
     public async Task<RunOutcome> RunAsync(Plan plan, RunOptions options, Interruption interruption)
     {
+        LockTargets(plan, options);
+        // A journal outside the state folder is registered in it first, so a plain `simian recover` finds it after a crash.
+        var registration = options.RegisterIn?.Register(options.RunId, options.JournalPath);
+        _observer.Phase($"journal: {options.JournalPath}");
+        var outcome = await RunJournaledAsync(plan, options, interruption).ConfigureAwait(false);
+        if (registration is not null && outcome.NotRestored.Count == 0 && outcome.Unrecorded.Count == 0 && outcome.LeftInPlace.Count == 0)
+        {
+            options.RegisterIn!.Unregister(registration);
+        }
+        return outcome;
+    }
+
+    /// <summary>Phase "lock": every selected resource, for the life of the run; one another run holds refuses this one.</summary>
+    private static void LockTargets(Plan plan, RunOptions options)
+    {
+        if (options.DryRun || options.Locks is not { } locks) return;
+        var busy = locks.TryAcquireAll(plan.Targets.SelectMany(t => t.Selected.Select(r => (t.Type, r))));
+        if (busy.Count > 0) throw new RefusedException($"not running: held by another run in progress: {string.Join(", ", busy)}");
+    }
+
+    /// <summary>What one run holds between its phases.</summary>
+    private sealed class RunState(Plan plan, RunOptions options, JournalWriter journal, SteadyStateMonitor monitor, Interruption interruption)
+    {
+        public Plan Plan { get; } = plan;
+        public Experiment Experiment => Plan.Experiment;
+        public RunOptions Options { get; } = options;
+        public JournalWriter Journal { get; } = journal;
+        public SteadyStateMonitor Monitor { get; } = monitor;
+        public Interruption Interruption { get; } = interruption;
+        /// <summary>Reversible changes made and not yet undone (kept alive while live).</summary>
+        public List<Active> Active { get; } = [];
+        /// <summary>Every change made, reversible or not.</summary>
+        public List<Active> All { get; } = [];
+        public List<Active> Helpers { get; } = [];
+        public List<IAsyncDisposable> Scopes { get; } = [];
+        /// <summary>Each provider's per-run state, by provider name: what its start-up returned.</summary>
+        public Dictionary<string, object> Sessions { get; } = new(StringComparer.Ordinal);
+        /// <summary>Undos at the end of a step's duration: what failed there, and what the journal could not record.</summary>
+        public UndoResult StepEnds { get; } = new([], []);
+        public string? Failure { get; set; }
+        public bool RefusedBefore { get; set; }
+    }
+
+    private async Task<RunOutcome> RunJournaledAsync(Plan plan, RunOptions options, Interruption interruption)
+    {
         var experiment = plan.Experiment;
-        // Nothing is changed before this succeeds: a journal that cannot be created ends the run here (exit 4).
+        // Phase "journal": nothing is changed before this succeeds; a journal that cannot be created ends the run (exit 4).
         using var journal = JournalWriter.Create(options.JournalPath, time);
         journal.Started(options.RunId, experiment.Name, experiment.SourcePath, plan.Fingerprint, options.DryRun, RunContext(plan));
         await using var monitor = new SteadyStateMonitor(experiment.SteadyState, probes, journal, _observer, time);
+        var run = new RunState(plan, options, journal, monitor, interruption);
 
-        var active = new List<Active>();
-        var all = new List<Active>();
-        var helpers = new List<Active>();
-        var scopes = new List<IAsyncDisposable>();
-        // Each provider's per-run state, by provider name: what its start-up returned.
-        var sessions = new Dictionary<string, object>(StringComparer.Ordinal);
         using var maxDuration = experiment.Safety.MaxDuration is { } max
             ? new CancellationTokenSource(max, time)
             : new CancellationTokenSource();
         // A journal that stops taking writes stops the experiment at once: nothing more may be changed unrecorded.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token, maxDuration.Token, journal.Broken, monitor.Broken);
         using var keepAliveStop = new CancellationTokenSource();
-        var keepAlive = Task.Run(() => KeepAliveLoopAsync(active, keepAliveStop.Token));
-        string? failure = null;
-        var refusedBefore = false;
-        var stepEndFailures = new UndoResult([], []);
+        var keepAlive = Task.Run(() => KeepAliveLoopAsync(run.Active, keepAliveStop.Token));
 
+        await StartAndInjectAsync(run, stop.Token).ConfigureAwait(false);
+        var (status, reason) = Verdict(run, maxDuration.IsCancellationRequested);
+        var rollback = await RollbackAsync(run, status, reason).ConfigureAwait(false);
+        await keepAliveStop.CancelAsync().ConfigureAwait(false);
+        await keepAlive.ConfigureAwait(false);
+        var steadyAfter = await SteadyAfterAsync(run, rollback).ConfigureAwait(false);
+        if (steadyAfter == false && status == RunStatus.Completed)
+        {
+            status = RunStatus.Deviated;
+            reason = "hypothesis deviated: the steady state did not return after the experiment";
+        }
+        await StopProvidersAsync(run, rollback).ConfigureAwait(false);
+        return Conclude(run, status, reason, rollback, steadyAfter);
+    }
+
+    /// <summary>Phases "providers", "steady state before" and "inject and hold". Never throws: a failure is the run's verdict.</summary>
+    private async Task StartAndInjectAsync(RunState run, CancellationToken stop)
+    {
         try
         {
-            await StartHelpersAsync(experiment, options.RunId, journal, helpers, scopes, sessions, interruption, stop.Token).ConfigureAwait(false);
+            await StartHelpersAsync(run, stop).ConfigureAwait(false);
 
             // Steady state before: a system that is already unhealthy is not experimented on.
-            if (experiment.SteadyState.Probes.Count > 0)
+            if (run.Experiment.SteadyState.Probes.Count > 0)
             {
                 _observer.Phase("checking steady state before injecting");
-                refusedBefore = !await monitor.RoundAsync("before", stop.Token).ConfigureAwait(false);
+                run.RefusedBefore = !await run.Monitor.RoundAsync("before", stop).ConfigureAwait(false);
             }
-            if (!refusedBefore && !stop.IsCancellationRequested)
+            if (!run.RefusedBefore && !stop.IsCancellationRequested)
             {
-                monitor.Start("during");
-                failure = await MethodAsync(plan, options, journal, monitor, active, all, stepEndFailures, sessions, interruption, stop.Token).ConfigureAwait(false);
+                run.Monitor.Start("during");
+                run.Failure = await MethodAsync(run, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -83,103 +153,114 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         }
         catch (Exception e)
         {
-            failure = FailureText(e);
+            run.Failure = FailureText(e);
         }
         finally
         {
-            await monitor.StopAsync().ConfigureAwait(false);
+            await run.Monitor.StopAsync().ConfigureAwait(false);
         }
-        if (failure is null && journal.FirstFailure is not null) failure = $"the journal could not be written ({journal.FirstFailure})";
-        if (failure is null && monitor.BrokenReason is { } broken) failure = broken;
+        if (run.Failure is null && run.Journal.FirstFailure is not null) run.Failure = $"the journal could not be written ({run.Journal.FirstFailure})";
+        if (run.Failure is null && run.Monitor.BrokenReason is { } broken) run.Failure = broken;
+    }
 
-        var interrupted = interruption.Requested;
-        var timedOut = !interrupted && maxDuration.IsCancellationRequested;
-        var deviated = monitor.Deviated;
-        string reason;
-        RunStatus status;
+    /// <summary>Phase "decide": how the experiment itself went, before rollback.</summary>
+    private static (RunStatus Status, string Reason) Verdict(RunState run, bool timedOutByMaxDuration)
+    {
+        var interruption = run.Interruption;
         const string refusal = "not injecting: the steady state does not hold before the experiment; nothing was changed";
-        if (interrupted) { status = RunStatus.Interrupted; reason = all.Count == 0 ? $"interrupted by {interruption.Signal} before any change; nothing was changed" : $"interrupted by {interruption.Signal}"; }
-        else if (failure is not null) { status = RunStatus.Aborted; reason = failure; }
-        else if (refusedBefore) { status = RunStatus.Aborted; reason = refusal; }
-        else if (timedOut) { status = RunStatus.Aborted; reason = $"aborted: safety.maxDuration ({Duration.Format(experiment.Safety.MaxDuration!.Value)}) reached"; }
-        else if (deviated) { status = RunStatus.Deviated; reason = $"hypothesis deviated: {monitor.DeviationDetail}"; }
-        else if (options.DryRun) { status = RunStatus.Completed; reason = "DRY RUN — nothing was injected"; }
-        else { status = RunStatus.Completed; reason = "hypothesis held"; }
+        if (interruption.Requested)
+        {
+            return (RunStatus.Interrupted, run.All.Count == 0
+                ? $"interrupted by {interruption.Signal} before any change; nothing was changed"
+                : $"interrupted by {interruption.Signal}");
+        }
+        if (run.Failure is not null) return (RunStatus.Aborted, run.Failure);
+        if (run.RefusedBefore) return (RunStatus.Aborted, refusal);
+        if (timedOutByMaxDuration) return (RunStatus.Aborted, $"aborted: safety.maxDuration ({Duration.Format(run.Experiment.Safety.MaxDuration!.Value)}) reached");
+        if (run.Monitor.Deviated) return (RunStatus.Deviated, $"hypothesis deviated: {run.Monitor.DeviationDetail}");
+        if (run.Options.DryRun) return (RunStatus.Completed, "DRY RUN — nothing was injected");
+        return (RunStatus.Completed, "hypothesis held");
+    }
 
+    /// <summary>What rollback did, with the undos at the end of step durations folded in.</summary>
+    private sealed record RollbackResult(int Restored, List<string> NotRestored, List<string> Unrecorded, List<string> Left);
+
+    /// <summary>Phase "rollback": newest first, each undo from the journaled record. Never throws.</summary>
+    private async Task<RollbackResult> RollbackAsync(RunState run, RunStatus status, string reason)
+    {
+        var experiment = run.Experiment;
         // Interruptions, failures and aborts always roll back; `rollback:` decides for a run that went to the end.
         var rollBack = status is RunStatus.Interrupted or RunStatus.Aborted || experiment.Rollback switch
         {
             RollbackMode.Always => true,
-            RollbackMode.OnDeviation => deviated,
+            RollbackMode.OnDeviation => run.Monitor.Deviated,
             _ => false,
         };
         List<Active> remaining;
-        lock (active) remaining = active.ToList();
-        var notRestored = new List<string>(stepEndFailures.Failed);
-        var restored = stepEndFailures.Restored;
-        var unrecorded = new List<string>(stepEndFailures.Unrecorded);
-        var left = new List<string>();
-        interruption.MarkRollingBack();
+        lock (run.Active) remaining = run.Active.ToList();
+        var result = new RollbackResult(run.StepEnds.Restored, [.. run.StepEnds.Failed], [.. run.StepEnds.Unrecorded], []);
+        run.Interruption.MarkRollingBack();
         // A fault with a duration was promised to last only that long: it ends whatever `rollback:` says.
         var toUndo = rollBack ? remaining : remaining.Where(a => a.Duration is not null).ToList();
         foreach (var a in remaining.Except(toUndo))
         {
-            TryRecord(() => journal.Left(a.Seq, $"rollback: {experiment.Rollback}"), a.What, unrecorded);
-            left.Add(a.What);
+            TryRecord(() => run.Journal.Left(a.Seq, $"rollback: {experiment.Rollback}"), a.What, result.Unrecorded);
+            result.Left.Add(a.What);
         }
-        if (toUndo.Count > 0)
-        {
-            _observer.Phase($"rolling back {toUndo.Count} change(s)");
-            TryRecord(() => journal.Note(JournalEventNames.Rollback, $"rolling back {toUndo.Count} change(s): {reason}"), null, unrecorded);
-            var result = await UndoAllAsync(toUndo, journal, active, "rollback").ConfigureAwait(false);
-            restored += result.Restored;
-            notRestored.AddRange(result.Failed);
-            unrecorded.AddRange(result.Unrecorded);
-        }
-        await keepAliveStop.CancelAsync().ConfigureAwait(false);
-        await keepAlive.ConfigureAwait(false);
+        if (toUndo.Count == 0) return result;
+        _observer.Phase($"rolling back {toUndo.Count} change(s)");
+        TryRecord(() => run.Journal.Note(JournalEventNames.Rollback, $"rolling back {toUndo.Count} change(s): {reason}"), null, result.Unrecorded);
+        var undone = await UndoAllAsync(toUndo, run.Journal, run.Active, "rollback").ConfigureAwait(false);
+        result.NotRestored.AddRange(undone.Failed);
+        result.Unrecorded.AddRange(undone.Unrecorded);
+        return result with { Restored = result.Restored + undone.Restored };
+    }
 
-        bool? steadyAfter = null;
+    /// <summary>Phase "steady state after": only when everything was put back and nothing stopped the run.</summary>
+    private async Task<bool?> SteadyAfterAsync(RunState run, RollbackResult rollback)
+    {
         // Not after a refusal: the system was unhealthy before anything was done, and nothing was done.
-        if (experiment.SteadyState.Probes.Count > 0 && notRestored.Count == 0 && !interruption.Requested && !refusedBefore)
-        {
-            _observer.Phase("checking steady state after rollback");
-            steadyAfter = await SteadyAfterAsync(monitor, experiment.SteadyState).ConfigureAwait(false);
-            if (steadyAfter == false && status == RunStatus.Completed)
-            {
-                status = RunStatus.Deviated;
-                reason = "hypothesis deviated: the steady state did not return after the experiment";
-            }
-        }
+        if (run.Experiment.SteadyState.Probes.Count == 0 || rollback.NotRestored.Count > 0 || run.Interruption.Requested || run.RefusedBefore) return null;
+        _observer.Phase("checking steady state after rollback");
+        return await SteadyAfterAsync(run.Monitor, run.Experiment.SteadyState).ConfigureAwait(false);
+    }
 
-        // The profile's helpers go last, after the check that may need them; they stop whatever `rollback:` says.
-        if (helpers.Count > 0)
+    /// <summary>Phase "stop providers": the profile's helpers go last, after the check that may need them, whatever `rollback:` says.</summary>
+    private async Task StopProvidersAsync(RunState run, RollbackResult rollback)
+    {
+        if (run.Helpers.Count > 0)
         {
-            var result = await UndoAllAsync(helpers, journal, helpers, "rollback").ConfigureAwait(false);
-            notRestored.AddRange(result.Failed);
-            unrecorded.AddRange(result.Unrecorded);
+            var result = await UndoAllAsync(run.Helpers, run.Journal, run.Helpers, "rollback").ConfigureAwait(false);
+            rollback.NotRestored.AddRange(result.Failed);
+            rollback.Unrecorded.AddRange(result.Unrecorded);
         }
-        for (var i = scopes.Count - 1; i >= 0; i--)
+        for (var i = run.Scopes.Count - 1; i >= 0; i--)
         {
-            try { await scopes[i].DisposeAsync().ConfigureAwait(false); }
+            try { await run.Scopes[i].DisposeAsync().ConfigureAwait(false); }
             catch (Exception e) { _observer.Warning($"could not tear down a helper: {Redaction.Text(e.Message)}"); }
         }
+    }
 
+    /// <summary>Phase "conclude": the final status, the exit code, and the journal's <c>finished</c> line.</summary>
+    private static RunOutcome Conclude(RunState run, RunStatus status, string reason, RollbackResult rollback, bool? steadyAfter)
+    {
+        var interruption = run.Interruption;
+        var journal = run.Journal;
         // A signal during rollback (or the check after it) cannot cut it short, but it still stopped the run.
         if (status != RunStatus.Interrupted && interruption.Requested)
         {
             status = RunStatus.Interrupted;
             reason = $"interrupted by {interruption.Signal} during rollback ({reason})";
         }
-        if (notRestored.Count > 0)
+        if (rollback.NotRestored.Count > 0)
         {
             status = RunStatus.RollbackFailed;
-            reason = $"rollback incomplete: {notRestored.Count} change(s) not undone; run `simian recover --journal {journal.Path}`";
+            reason = $"rollback incomplete: {rollback.NotRestored.Count} change(s) not undone; run `simian recover --journal {journal.Path}`";
         }
-        else if (unrecorded.Count > 0)
+        else if (rollback.Unrecorded.Count > 0)
         {
             status = RunStatus.RollbackFailed;
-            reason = $"rollback could not be recorded: the journal could not be written ({journal.FirstFailure}); {unrecorded.Count} change(s) " +
+            reason = $"rollback could not be recorded: the journal could not be written ({journal.FirstFailure}); {rollback.Unrecorded.Count} change(s) " +
                 $"were undone but the journal does not say so. Free the space, then run `simian recover --journal {journal.Path}` (it finds them already clean)";
         }
         var exitCode = status switch
@@ -188,10 +269,10 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             RunStatus.Interrupted => interruption.ExitCode,
             RunStatus.RollbackFailed => ExitCodes.RollbackIncomplete,
             // Nothing was changed: the system was not healthy to begin with.
-            RunStatus.Aborted when failure is null && refusedBefore => ExitCodes.Refused,
+            RunStatus.Aborted when run.Failure is null && run.RefusedBefore => ExitCodes.Refused,
             // A fault that could not be read or applied, or a journal that could not be written, is a provider or
             // environment failure, even though everything was rolled back.
-            RunStatus.Aborted when failure is not null => ExitCodes.Provider,
+            RunStatus.Aborted when run.Failure is not null => ExitCodes.Provider,
             _ => ExitCodes.Deviated,
         };
         TryRecord(() => journal.Finished(RunOutcome.StatusText(status), exitCode, reason), null, []);
@@ -201,21 +282,22 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             ExitCode = exitCode,
             JournalPath = journal.Path,
             Reason = reason,
-            Injected = all.Count,
-            Restored = restored,
-            LeftInPlace = left,
-            NotRestored = notRestored,
-            Unrecorded = unrecorded,
-            Probes = monitor.Stats(),
+            Injected = run.All.Count,
+            Restored = rollback.Restored,
+            LeftInPlace = rollback.Left,
+            NotRestored = rollback.NotRestored,
+            Unrecorded = rollback.Unrecorded,
+            Probes = run.Monitor.Stats(),
             SteadyAfter = steadyAfter,
-            DryRun = options.DryRun,
+            DryRun = run.Options.DryRun,
         };
     }
 
     /// <summary>The method, step by step; returns why it stopped early, or null.</summary>
-    private async Task<string?> MethodAsync(Plan plan, RunOptions options, JournalWriter journal, SteadyStateMonitor monitor,
-        List<Active> active, List<Active> all, UndoResult stepEndFailures, Dictionary<string, object> sessions, Interruption interruption, CancellationToken stop)
+    private async Task<string?> MethodAsync(RunState run, CancellationToken stop)
     {
+        var (plan, options, journal, monitor, active, all, stepEndFailures, sessions, interruption) =
+            (run.Plan, run.Options, run.Journal, run.Monitor, run.Active, run.All, run.StepEnds, run.Sessions, run.Interruption);
         var experiment = plan.Experiment;
         foreach (var stepPlan in plan.Method)
         {
@@ -308,16 +390,16 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     }
 
     /// <summary>Starts each provider's helpers (services, an embedded proxy); processes are journaled before they start.</summary>
-    private async Task StartHelpersAsync(Experiment experiment, string runId, JournalWriter journal, List<Active> helpers,
-        List<IAsyncDisposable> scopes, Dictionary<string, object> sessions, Interruption interruption, CancellationToken stop)
+    private async Task StartHelpersAsync(RunState run, CancellationToken stop)
     {
-        foreach (var (name, settings) in experiment.Providers)
+        var runId = run.Options.RunId;
+        foreach (var (name, settings) in run.Experiment.Providers)
         {
             if (registry.Provider(name) is not IProviderLifecycle lifecycle) continue;
-            var helperJournal = new HelperJournal(journal, runId, settings, helpers, interruption, time);
+            var helperJournal = new HelperJournal(run.Journal, runId, settings, run.Helpers, run.Interruption, time);
             var session = await lifecycle.StartAsync(settings, new RunHelpers(runId, _observer, helperJournal), stop).ConfigureAwait(false);
-            scopes.Add(session);
-            sessions[name] = session;
+            run.Scopes.Add(session);
+            run.Sessions[name] = session;
         }
     }
 

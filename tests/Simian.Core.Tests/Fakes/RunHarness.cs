@@ -28,6 +28,9 @@ public sealed class RunHarness : IDisposable
 
     public TargetLocks Locks => new(_dir.File("locks"));
 
+    /// <summary>A state folder of the run's own, for registering journals kept outside it.</summary>
+    public StatePaths State => new(_dir.File("state"));
+
     public Plan? Plan { get; private set; }
 
     public TimeSpan Elapsed { get; private set; }
@@ -45,7 +48,7 @@ public sealed class RunHarness : IDisposable
                                             <= Log.Lines("undo").Count(l => l.StartsWith($"undo {fault} ", StringComparison.Ordinal)));
 
     public async Task<RunOutcome> RunAsync(string method, SteadyStateSpec? steady = null, string extra = "",
-        bool dryRun = false, int undoAttempts = 3, Func<Experiment, Experiment>? change = null)
+        bool dryRun = false, int undoAttempts = 3, Func<Experiment, Experiment>? change = null, Func<RunOptions, RunOptions>? options = null)
     {
         var experiment = ThingProfiles.Load(World, ThingProfiles.Text(method: method, extra: extra));
         if (steady is not null) experiment = experiment with { SteadyState = steady };
@@ -54,7 +57,8 @@ public sealed class RunHarness : IDisposable
         var undo = new UndoExecutor(TimeProvider.System, undoAttempts, TimeSpan.FromMilliseconds(1));
         var runner = new ExperimentRunner(World.Registry, Probes, TimeProvider.System, Observer, undo);
         var watch = Stopwatch.StartNew();
-        var outcome = await runner.RunAsync(Plan, new RunOptions("run-1", JournalPath, dryRun), Interruption);
+        var run = new RunOptions("run-1", JournalPath, dryRun);
+        var outcome = await runner.RunAsync(Plan, options?.Invoke(run) ?? run, Interruption);
         Elapsed = watch.Elapsed;
         return outcome;
     }

@@ -43,6 +43,34 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public async Task The_runner_locks_the_targets_first_and_a_held_one_refuses_the_run_before_any_journal()
+    {
+        using var h = new RunHarness(things: 2);
+        using var other = h.Locks;
+        Assert.Empty(other.TryAcquireAll([("test:thing", "t2")]));
+
+        var refused = await Assert.ThrowsAsync<RefusedException>(() => h.RunAsync(BreakAll, options: o => o with { Locks = h.Locks }));
+
+        Assert.Contains("held by another run in progress: test:thing t2", refused.Message);
+        Assert.False(File.Exists(h.JournalPath));
+        Assert.Empty(h.Log.Calls);
+    }
+
+    [Fact]
+    public async Task A_journal_kept_outside_the_state_folder_is_registered_before_the_first_change_and_unregistered_after()
+    {
+        using var h = new RunHarness();
+        var registered = new List<bool>();
+        h.World.Break.OnApply = _ => registered.Add(Directory.Exists(h.State.Registered) && Directory.GetFiles(h.State.Registered).Length == 1);
+
+        var outcome = await h.RunAsync(BreakAll, options: o => o with { RegisterIn = h.State });
+
+        Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
+        Assert.Equal([true], registered);
+        Assert.Empty(Directory.GetFiles(h.State.Registered));
+    }
+
+    [Fact]
     public async Task Rollback_undoes_from_the_journaled_record_exactly_as_recover_would()
     {
         using var h = new RunHarness();
