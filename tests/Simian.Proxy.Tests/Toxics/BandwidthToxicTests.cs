@@ -22,7 +22,7 @@ public sealed class BandwidthToxicTests
 
         // 256 KiB at 512 KiB/s is 0.5 s, less the first slice which leaves at once.
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.35, 1.5);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.35, 10);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class BandwidthToxicTests
         clock.Stop();
 
         Assert.Equal("got 100000"u8.ToArray(), answer);
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.35, 1.5);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.35, 10);
     }
 
     [Fact]
