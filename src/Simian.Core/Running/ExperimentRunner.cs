@@ -565,6 +565,12 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         return false;
     }
 
+    /// <summary>
+    /// Whether a renewal due at <paramref name="due"/> is sent on the tick at <paramref name="now"/>: once it is less
+    /// than one tick away, never a tick late — so renewals are never further apart than the interval a fault asks for.
+    /// </summary>
+    public static bool KeepAliveDue(DateTimeOffset now, DateTimeOffset due, TimeSpan tick) => now + tick > due;
+
     private async Task KeepAliveLoopAsync(List<Active> active, CancellationToken cancellationToken)
     {
         try
@@ -579,7 +585,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 lock (active) snapshot = active.ToArray();
                 foreach (var a in snapshot)
                 {
-                    if (a.Fault is not IKeepAliveFault k || !a.Live || time.GetUtcNow() + tick <= a.NextKeepAlive) continue;
+                    if (a.Fault is not IKeepAliveFault k || !a.Live || !KeepAliveDue(time.GetUtcNow(), a.NextKeepAlive, tick)) continue;
                     a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
                     try
                     {

@@ -70,7 +70,8 @@ public sealed class CrashRecoveryTests
         world.KillProxy();
         var started = DateTime.UtcNow;
         Process.Start("kill", ["-INT", run.Process.Id.ToString()])!.WaitForExit();
-        await Task.Delay(300);
+        // The second Ctrl-C must land while rollback runs: wait until the run says it has begun.
+        await Wait.UntilAsync(() => run.Stderr.Contains("rolling back", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => "rollback to start\n" + run.Stderr);
         Process.Start("kill", ["-INT", run.Process.Id.ToString()])!.WaitForExit();
         var exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(exit == ExitCodes.RollbackIncomplete, $"exit {exit}\n{run.Stdout}\n{run.Stderr}");

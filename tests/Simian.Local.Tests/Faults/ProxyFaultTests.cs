@@ -79,7 +79,8 @@ public sealed class ProxyFaultTests : IAsyncLifetime
         var undo = await fault.CaptureAsync(ctx, default);
         await fault.ApplyAsync(ctx, undo, default);
         var first = Assert.Single(_server.GetToxics("db")).ExpiresAt;
-        await Task.Delay(50);
+        // A renewal now would set the same expiry: wait until the clock has moved on (faultTtl is 30 s).
+        await Wait.UntilAsync(() => TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(30) > first, TimeSpan.FromSeconds(10), "the clock to move");
         await ((IKeepAliveFault)fault).KeepAliveAsync(ctx, undo, default);
         Assert.True(Assert.Single(_server.GetToxics("db")).ExpiresAt > first);
         Assert.Equal(TimeSpan.FromSeconds(10), ((IKeepAliveFault)fault).KeepAliveInterval(ctx));

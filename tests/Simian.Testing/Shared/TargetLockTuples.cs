@@ -1,9 +1,9 @@
 using Simian.Core.Providers;
 using Simian.Core.Safety;
 
-namespace Simian.Core.Tests.Fakes;
+namespace Simian.Testing;
 
-/// <summary>Target locks by (type, id) pairs, the way these tests name their targets.</summary>
+/// <summary>Target locks by (type, id) pairs, the way the Core and fuzz tests name their targets (compiled into each).</summary>
 internal static class TargetLockTuples
 {
     public static IReadOnlyList<string> TryAcquireAll(this TargetLocks locks, IEnumerable<(string Type, string Id)> targets) =>
