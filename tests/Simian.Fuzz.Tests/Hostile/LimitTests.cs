@@ -11,7 +11,7 @@ public sealed class LimitTests : IDisposable
 {
     private const string Head = "apiVersion: simian/v1\nkind: Experiment\nmetadata: {name: limits}\nmethod: []\n";
 
-    private readonly FuzzCli _cli = new();
+    private readonly TestCli _cli = new(undoAttempts: 1);
     private readonly string _dir = Directory.CreateTempSubdirectory("simian-limits-").FullName;
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class ProbePlanTests : IDisposable
 {
     private const string Url = "http://ops:hunter2@127.0.0.1:25999/health?token=s3cr3t&region=eu";
 
-    private readonly FuzzCli _cli = new(seed: 7);
+    private readonly TestCli _cli = new(seed: 7, undoAttempts: 1);
     private readonly string _dir = Directory.CreateTempSubdirectory("simian-probe-plan-").FullName;
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class ProfileFuzzTests(ITestOutputHelper output) : IDisposable
     private static readonly long WorkingSetLimit = 1024L * 1024 * 1024;
     private static readonly long PerCaseAllocationLimit = 512L * 1024 * 1024;
 
-    private readonly FuzzCli _cli = new();
+    private readonly TestCli _cli = new(undoAttempts: 1);
     private readonly string _dir = Directory.CreateTempSubdirectory("simian-fuzz-cases-").FullName;
 
     [Fact]
