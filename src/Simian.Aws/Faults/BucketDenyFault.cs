@@ -37,11 +37,20 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
 
     public bool Reversible => true;
 
-    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
+    /// <summary>The step's params: the actions denied (the default when left out), extra exempt principals, and whether service principals are denied too.</summary>
+    public sealed record Parameters(IReadOnlyList<string> Actions, IReadOnlyList<string> Exempt, bool DenyServices);
+
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
+        FaultParameters.Read(parameters, diagnostics, "bucket-deny params", ParameterKeys, Read);
+
+    private Parameters Params(YMapping parameters) => FaultParameters.Get(parameters, "bucket-deny params", ParameterKeys, Read);
+
+    private static Parameters Read(MapReader r)
     {
-        var r = new MapReader(parameters, diagnostics, "bucket-deny params", ParameterKeys);
-        r.Boolean(DenyServices);
-        if (r.StringList(Exempt) is { } exempt)
+        var diagnostics = r.Diagnostics;
+        var denyServices = r.Boolean(DenyServices) == true;
+        var exempt = r.StringList(Exempt);
+        if (exempt is not null)
         {
             var exemptItems = ((YSequence)r.Raw(Exempt)!).Items;
             for (var i = 0; i < exempt.Count && i < exemptItems.Count; i++)
@@ -54,13 +63,16 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             }
         }
         var actions = r.StringList(Actions);
-        if (actions is null) return;
-        if (actions.Count == 0) diagnostics.Error(r.LocationOf(Actions), "'actions' must not be empty (leave it out for the default)");
-        var items = ((YSequence)r.Raw(Actions)!).Items;
-        for (var i = 0; i < actions.Count && i < items.Count; i++)
+        if (actions is not null)
         {
-            if (ActionError(actions[i]) is { } error) diagnostics.Error(items[i].Location, error);
+            if (actions.Count == 0) diagnostics.Error(r.LocationOf(Actions), "'actions' must not be empty (leave it out for the default)");
+            var items = ((YSequence)r.Raw(Actions)!).Items;
+            for (var i = 0; i < actions.Count && i < items.Count; i++)
+            {
+                if (ActionError(actions[i]) is { } error) diagnostics.Error(items[i].Location, error);
+            }
         }
+        return new(actions is { Count: > 0 } ? actions : DefaultActions, exempt ?? [], denyServices);
     }
 
     /// <summary>Why an action cannot be denied: not S3's, unknown to S3 (with a did-you-mean), or covering what the undo needs.</summary>
@@ -89,15 +101,16 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
 
     public string Describe(YMapping parameters, TimeSpan? duration)
     {
-        var reader = Reader(parameters);
-        var exempt = reader.StringList(Exempt) is { Count: > 0 } list ? $" and {string.Join(", ", list)}" : "";
-        var services = reader.Boolean(DenyServices) == true ? " (AWS service principals too)" : " (not AWS service principals: log delivery, CloudTrail, replication)";
-        return $"deny {string.Join(", ", ActionsOf(parameters))} on the bucket to everyone but the caller{exempt}{services}; undo restores the policy";
+        var p = Params(parameters);
+        var exempt = p.Exempt.Count > 0 ? $" and {string.Join(", ", p.Exempt)}" : "";
+        var services = p.DenyServices ? " (AWS service principals too)" : " (not AWS service principals: log delivery, CloudTrail, replication)";
+        return $"deny {string.Join(", ", p.Actions)} on the bucket to everyone but the caller{exempt}{services}; undo restores the policy";
     }
 
     public async Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken)
     {
         var session = sessions.Get(context.Settings.Values);
+        var parameters = Params(context.Parameters);
         var bucket = context.Resource.Id;
         var region = context.Resource.Region ?? session.Region;
         var caller = await session.CallerAsync(cancellationToken).ConfigureAwait(false);
@@ -112,8 +125,8 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         string applied;
         try
         {
-            applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, ActionsOf(context.Parameters), ExemptOf(context.Parameters, caller),
-                denyServices: Reader(context.Parameters).Boolean(DenyServices) == true);
+            applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, parameters.Actions, ExemptOf(parameters, caller),
+                denyServices: parameters.DenyServices);
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
@@ -131,7 +144,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
             Applied = applied,
             // Who applied it and who stays allowed: `recover` by someone else can tell whether the deny covers them.
             AppliedBy = caller.Arn,
-            Exempt = ExemptOf(context.Parameters, caller),
+            Exempt = ExemptOf(parameters, caller),
         }, BucketDenyJson.Default.Record);
     }
 
@@ -219,14 +232,9 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         return text.Length > 100 ? text.ToString(0, 100) : text.ToString();
     }
 
-    private static MapReader Reader(YMapping parameters) =>
-        new(parameters, new DiagnosticBag(), "bucket-deny params", [Actions, Exempt, DenyServices]);
-
-    private static IReadOnlyList<string> ActionsOf(YMapping parameters) =>
-        Reader(parameters).StringList(Actions) is { Count: > 0 } list ? list : DefaultActions;
-
-    private static IReadOnlyList<string> ExemptOf(YMapping parameters, Identity.CallerIdentity caller) =>
-        caller.PrincipalArns.Concat(Reader(parameters).StringList(Exempt) ?? []).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>The caller's own principals and the params' extra ones: who the deny leaves alone.</summary>
+    private static IReadOnlyList<string> ExemptOf(Parameters parameters, Identity.CallerIdentity caller) =>
+        caller.PrincipalArns.Concat(parameters.Exempt).Distinct(StringComparer.Ordinal).ToList();
 
     private static bool IsS3Action(string action) =>
         action.StartsWith("s3:", StringComparison.OrdinalIgnoreCase) && action.Length > 3

@@ -42,12 +42,10 @@ internal abstract class InstanceFaultBase(AwsSessions sessions) : IFault, IPrefl
     protected virtual bool ProtectsFromAutoScaling => false;
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
-        ReadParams(new MapReader(parameters, diagnostics, $"{Name} params", ParamKeys));
+        FaultParameters.Read(parameters, diagnostics, $"{Name} params", ParamKeys, ReadParams);
 
-    /// <summary>Reads (and so checks) this fault's params beyond the unknown-key check.</summary>
-    protected virtual void ReadParams(MapReader reader)
-    {
-    }
+    /// <summary>Reads (and so checks) this fault's typed params; none by default.</summary>
+    protected virtual object ReadParams(MapReader reader) => NoParameters.Instance;
 
     public abstract string Describe(YMapping parameters, TimeSpan? duration);
 

@@ -33,10 +33,17 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
 
     protected override string HeldAs => "stopped";
 
-    protected override void ReadParams(MapReader reader) => reader.Boolean(Force);
+    /// <summary>The step's params: whether to force the stop (no clean OS shutdown).</summary>
+    public sealed record Parameters(bool Force);
+
+    protected override object ReadParams(MapReader reader) => Read(reader);
+
+    private static Parameters Read(MapReader reader) => new(reader.Boolean(Force) ?? false);
+
+    private static Parameters Params(YMapping parameters) => FaultParameters.Get(parameters, "instance-stop params", [Force], Read);
 
     public override string Describe(YMapping parameters, TimeSpan? duration) =>
-        (IsForced(parameters) ? "force-stop the instance" : "stop the instance") + "; undo starts it again and waits until it is running";
+        (Params(parameters).Force ? "force-stop the instance" : "stop the instance") + "; undo starts it again and waits until it is running";
 
     protected override async Task ApplyAsync(AwsSession session, FaultContext context, Captured captured, CancellationToken cancellationToken)
     {
@@ -45,7 +52,7 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
         if (captured.State != "running") throw new ProviderException($"instance {id} is {captured.State}, not running; not stopping it");
         // The group's protection first: if it cannot be applied, nothing is stopped.
         await AutoScalingProtection.ApplyAsync(session, captured.AutoScaling, id, cancellationToken).ConfigureAwait(false);
-        var request = new StopInstancesRequest { InstanceIds = [id], Force = IsForced(context.Parameters) };
+        var request = new StopInstancesRequest { InstanceIds = [id], Force = Params(context.Parameters).Force };
         await session.CallAsync($"cannot stop instance {id}", ct => session.Ec2.StopInstancesAsync(request, ct), cancellationToken)
             .ConfigureAwait(false);
     }
@@ -62,7 +69,4 @@ internal sealed class InstanceStopFault(AwsSessions sessions) : InstanceFaultBas
             ? UndoOutcome.Restored
             : UndoOutcome.NothingToUndo;
     }
-
-    private static bool IsForced(YMapping parameters) =>
-        new MapReader(parameters, new DiagnosticBag(), "instance-stop params", [Force]).Boolean(Force) ?? false;
 }

@@ -4,8 +4,11 @@ using Simian.Core.Yaml;
 namespace Simian.Local.Faults;
 
 /// <summary><c>bandwidth</c>: limits throughput to <c>bytesPerSecond</c>.</summary>
-public sealed class BandwidthFault(LocalProvider provider) : ProxyToxicFault(provider)
+public sealed class BandwidthFault(LocalProvider provider) : ProxyToxicFault<BandwidthFault.Parameters>(provider)
 {
+    /// <summary>The step's params: the limit.</summary>
+    public sealed record Parameters(long BytesPerSecond);
+
     public override string Name => "bandwidth";
 
     public override string Summary => "limit throughput through the proxy";
@@ -14,13 +17,10 @@ public sealed class BandwidthFault(LocalProvider provider) : ProxyToxicFault(pro
 
     protected override string[] ParamKeys => ["bytesPerSecond"];
 
-    protected override void Validate(MapReader parameters) => parameters.Integer("bytesPerSecond", 1, 100L * 1024 * 1024 * 1024, required: true);
+    protected override Parameters Read(MapReader parameters) =>
+        new(parameters.Integer("bytesPerSecond", 1, 100L * 1024 * 1024 * 1024, required: true) ?? 0);
 
-    protected override Dictionary<string, double> Attributes(YMapping parameters) => new()
-    {
-        ["bytesPerSecond"] = double.Parse(((YScalar)parameters.Get("bytesPerSecond")!).Value, CultureInfo.InvariantCulture),
-    };
+    protected override Dictionary<string, double> Attributes(Parameters parameters) => new() { ["bytesPerSecond"] = parameters.BytesPerSecond };
 
-    public override string Describe(YMapping parameters, TimeSpan? duration) =>
-        $"limit to {((YScalar)parameters.Get("bytesPerSecond")!).Value} bytes/s {Direction(parameters)}{For(duration)}";
+    protected override string Describe(Parameters parameters) => $"limit to {parameters.BytesPerSecond.ToString(CultureInfo.InvariantCulture)} bytes/s";
 }

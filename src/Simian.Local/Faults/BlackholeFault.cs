@@ -3,8 +3,11 @@ using Simian.Core.Yaml;
 namespace Simian.Local.Faults;
 
 /// <summary><c>blackhole</c>: connections stay open but nothing gets through in one direction.</summary>
-public sealed class BlackholeFault(LocalProvider provider) : ProxyToxicFault(provider)
+public sealed class BlackholeFault(LocalProvider provider) : ProxyToxicFault<BlackholeFault.Parameters>(provider)
 {
+    /// <summary>None of its own: only the direction every toxic takes.</summary>
+    public sealed record Parameters;
+
     public override string Name => "blackhole";
 
     public override string Summary => "accept connections but pass nothing through";
@@ -13,9 +16,9 @@ public sealed class BlackholeFault(LocalProvider provider) : ProxyToxicFault(pro
 
     protected override string[] ParamKeys => [];
 
-    protected override void Validate(MapReader parameters) { }
+    protected override Parameters Read(MapReader parameters) => new();
 
-    protected override Dictionary<string, double> Attributes(YMapping parameters) => [];
+    protected override Dictionary<string, double> Attributes(Parameters parameters) => [];
 
-    public override string Describe(YMapping parameters, TimeSpan? duration) => $"swallow all data {Direction(parameters)}{For(duration)}";
+    protected override string Describe(Parameters parameters) => "swallow all data";
 }

@@ -4,8 +4,11 @@ using Simian.Core.Yaml;
 namespace Simian.Local.Faults;
 
 /// <summary><c>latency</c>: delays data through the proxy by <c>delay</c> ± <c>jitter</c>.</summary>
-public sealed class LatencyFault(LocalProvider provider) : ProxyToxicFault(provider)
+public sealed class LatencyFault(LocalProvider provider) : ProxyToxicFault<LatencyFault.Parameters>(provider)
 {
+    /// <summary>The step's params: the added delay, and the random variation around it.</summary>
+    public sealed record Parameters(TimeSpan Delay, TimeSpan Jitter);
+
     public override string Name => "latency";
 
     public override string Summary => "add delay (and jitter) to traffic through the proxy";
@@ -14,21 +17,16 @@ public sealed class LatencyFault(LocalProvider provider) : ProxyToxicFault(provi
 
     protected override string[] ParamKeys => ["delay", "jitter"];
 
-    protected override void Validate(MapReader parameters)
-    {
-        parameters.Duration("delay", required: true, min: TimeSpan.FromMilliseconds(1));
-        parameters.Duration("jitter");
-    }
+    protected override Parameters Read(MapReader parameters) => new(
+        parameters.Duration("delay", required: true, min: TimeSpan.FromMilliseconds(1)) ?? TimeSpan.Zero,
+        parameters.Duration("jitter") ?? TimeSpan.Zero);
 
-    protected override Dictionary<string, double> Attributes(YMapping parameters) => new()
+    protected override Dictionary<string, double> Attributes(Parameters parameters) => new()
     {
-        ["delayMs"] = DurationParam(parameters, "delay").TotalMilliseconds,
-        ["jitterMs"] = DurationParam(parameters, "jitter").TotalMilliseconds,
+        ["delayMs"] = parameters.Delay.TotalMilliseconds,
+        ["jitterMs"] = parameters.Jitter.TotalMilliseconds,
     };
 
-    public override string Describe(YMapping parameters, TimeSpan? duration)
-    {
-        var jitter = DurationParam(parameters, "jitter");
-        return $"add {Duration.Format(DurationParam(parameters, "delay"))}{(jitter > TimeSpan.Zero ? $" ±{Duration.Format(jitter)}" : "")} latency {Direction(parameters)}{For(duration)}";
-    }
+    protected override string Describe(Parameters parameters) =>
+        $"add {Duration.Format(parameters.Delay)}{(parameters.Jitter > TimeSpan.Zero ? $" ±{Duration.Format(parameters.Jitter)}" : "")} latency";
 }

@@ -20,17 +20,27 @@ public sealed class ProcessKillFault : IFault
 
     public bool Reversible => false;
 
-    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
+    /// <summary>The step's params: the signal, by name as written (SIG prefix dropped, upper case) and by number (null if unknown).</summary>
+    public sealed record Parameters(string Signal, int? Number);
+
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
+        FaultParameters.Read(parameters, diagnostics, "process-kill params", ParamKeys, Read);
+
+    private static Parameters Params(YMapping parameters) => FaultParameters.Get(parameters, "process-kill params", ParamKeys, Read);
+
+    private static Parameters Read(MapReader p)
     {
-        var p = new MapReader(parameters, diagnostics, "process-kill params", ParamKeys);
         var signal = p.String("signal");
-        if (signal is not null && Signals.Parse(signal) is null)
+        var number = Signals.Parse(signal ?? "KILL");
+        if (signal is not null && number is null)
         {
-            diagnostics.Error(parameters.Get("signal")!.Location, DidYouMean.Unknown("signal", signal, Signals.ByName.Keys.ToList()));
+            p.Diagnostics.Error(p.Raw("signal")!.Location, DidYouMean.Unknown("signal", signal, Signals.ByName.Keys.ToList()));
         }
+        var name = signal ?? "KILL";
+        return new(name.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? name[3..].ToUpperInvariant() : name.ToUpperInvariant(), number);
     }
 
-    public string Describe(YMapping parameters, TimeSpan? duration) => $"send SIG{SignalName(parameters)} (irreversible)";
+    public string Describe(YMapping parameters, TimeSpan? duration) => $"send SIG{Params(parameters).Signal} (irreversible)";
 
     public Task<JsonObject> CaptureAsync(FaultContext context, CancellationToken cancellationToken) =>
         Task.FromResult(UndoRecords.Write(new KillRecord { Pid = context.Resource.Id, StartTime = context.Resource.Attribute("startTime") }, KillRecordJson.Default.KillRecord));
@@ -39,18 +49,13 @@ public sealed class ProcessKillFault : IFault
     {
         var live = ProcessTargetType.Live(context.Resource.Id, context.Resource.Attribute("startTime"))
             ?? throw new FaultNotAppliedException($"process {context.Resource.Id} has exited or its pid was reused");
-        Signals.Inject(live.Pid, Signals.Parse(SignalName(context.Parameters))!.Value);
+        var signal = Params(context.Parameters);
+        Signals.Inject(live.Pid, signal.Number ?? throw new FaultNotAppliedException($"unknown signal '{signal.Signal}'; nothing was sent"));
         return Task.CompletedTask;
     }
 
     public Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken) =>
         Task.FromResult(UndoOutcome.NothingToUndo);
-
-    private static string SignalName(YMapping parameters)
-    {
-        var s = (parameters.Get("signal") as YScalar)?.Value ?? "KILL";
-        return s.StartsWith("SIG", StringComparison.OrdinalIgnoreCase) ? s[3..].ToUpperInvariant() : s.ToUpperInvariant();
-    }
 }
 
 /// <summary>What was killed (nothing can undo it): the pid as the plan named it and its start time.</summary>

@@ -20,7 +20,7 @@ public sealed class ProcessPauseFault : IFault
     public bool Reversible => true;
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
-        _ = new MapReader(parameters, diagnostics, "process-pause params", ParameterKeys);
+        FaultParameters.Read(parameters, diagnostics, "process-pause params", ParameterKeys, _ => NoParameters.Instance);
 
     public string Describe(YMapping parameters, TimeSpan? duration) =>
         duration is { } d ? $"freeze (SIGSTOP) for {Simian.Core.Profiles.Duration.Format(d)}" : "freeze (SIGSTOP) until rollback";

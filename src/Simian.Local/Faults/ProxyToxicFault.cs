@@ -11,7 +11,8 @@ namespace Simian.Local.Faults;
 /// What every proxy fault shares: a toxic named after the run and step, added with a time-to-live and kept
 /// alive while held, removed on undo. Each fault says only its type, parameters and description.
 /// </summary>
-public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAliveFault
+public abstract class ProxyToxicFault<TParams>(LocalProvider provider) : IFault, IKeepAliveFault
+    where TParams : class
 {
     protected static readonly string[] Directions = ["downstream", "upstream"];
 
@@ -32,24 +33,28 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
 
     public TimeSpan KeepAliveInterval(FaultContext context) => TimeSpan.FromTicks(LocalProvider.FaultTtl(context.Settings.Values).Ticks / 3);
 
-    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics)
-    {
-        var r = new MapReader(parameters, diagnostics, $"{Name} params", ParameterKeys);
-        r.Choice("direction", Directions);
-        Validate(r);
-    }
+    public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>
+        FaultParameters.Read(parameters, diagnostics, $"{Name} params", ParameterKeys, ReadAll);
 
-    protected abstract void Validate(MapReader parameters);
+    /// <summary>The step's params, typed (read once, when the profile was loaded).</summary>
+    protected ToxicParams<TParams> Params(YMapping parameters) => FaultParameters.Get(parameters, $"{Name} params", ParameterKeys, ReadAll);
+
+    private ToxicParams<TParams> ReadAll(MapReader r) => new(r.Choice("direction", Directions) ?? "downstream", Read(r));
+
+    /// <summary>Reads (and checks, with locations) the toxic's own parameters.</summary>
+    protected abstract TParams Read(MapReader parameters);
 
     /// <summary>Toxic attributes (with units in their names) from the step's params.</summary>
-    protected abstract Dictionary<string, double> Attributes(YMapping parameters);
+    protected abstract Dictionary<string, double> Attributes(TParams parameters);
 
-    public abstract string Describe(YMapping parameters, TimeSpan? duration);
+    public virtual string Describe(YMapping parameters, TimeSpan? duration)
+    {
+        var p = Params(parameters);
+        return $"{Describe(p.Own)} {p.Direction}{For(duration)}";
+    }
 
-    protected static string Direction(YMapping parameters) => (parameters.Get("direction") as YScalar)?.Value ?? "downstream";
-
-    protected static TimeSpan DurationParam(YMapping parameters, string key) =>
-        parameters.Get(key) is YScalar s && Simian.Core.Profiles.Duration.TryParse(s.Value, out var d, out _) ? d : TimeSpan.Zero;
+    /// <summary>What the toxic does, in words, before its direction and duration.</summary>
+    protected abstract string Describe(TParams parameters);
 
     protected static string For(TimeSpan? duration) => duration is { } d ? $" for {Simian.Core.Profiles.Duration.Format(d)}" : " until rollback";
 
@@ -64,23 +69,24 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
     public async Task ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var client = ClientOrThrow(context.Settings);
-        var record = Read(undo, context.Resource.Id);
+        var record = ReadUndo(undo, context.Resource.Id);
+        var parameters = Params(context.Parameters);
         var spec = new ToxicSpec(record.Toxic, ToxicType,
-            Direction(context.Parameters) == "upstream" ? ToxicStream.Upstream : ToxicStream.Downstream,
-            record.TtlMs, Attributes(context.Parameters));
+            parameters.Direction == "upstream" ? ToxicStream.Upstream : ToxicStream.Downstream,
+            record.TtlMs, Attributes(parameters.Own));
         await client.AddToxicAsync(context.Resource.Id, spec, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var client = ClientOrThrow(context.Settings);
-        var record = Read(undo, context.Resource.Id);
+        var record = ReadUndo(undo, context.Resource.Id);
         await client.HeartbeatAsync(record.Proxy, record.Toxic, record.TtlMs, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<UndoOutcome> UndoAsync(UndoContext context, CancellationToken cancellationToken)
     {
-        var record = Read(context.Undo, context.ResourceId);
+        var record = ReadUndo(context.Undo, context.ResourceId);
         var client = provider.Client(context.Settings, context.Session);
         // An embedded proxy lives and dies with the run that started it: if that run is gone, so is the fault.
         if (client is null) return UndoOutcome.NothingToUndo;
@@ -101,7 +107,7 @@ public abstract class ProxyToxicFault(LocalProvider provider) : IFault, IKeepAli
         }
     }
 
-    private ToxicUndo Read(JsonObject undo, string proxy) =>
+    private ToxicUndo ReadUndo(JsonObject undo, string proxy) =>
         UndoRecords.Read(undo, ToxicUndoJson.Default.ToxicUndo, $"the {Name} toxic on proxy {proxy}");
 
     private ProxyControlClient ClientOrThrow(Simian.Core.Profiles.ProviderSettings settings) =>
@@ -122,3 +128,6 @@ public sealed record ToxicUndo
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ToxicUndo))]
 internal sealed partial class ToxicUndoJson : JsonSerializerContext;
+
+/// <summary>A proxy toxic's params: the direction every toxic takes, and the toxic's own.</summary>
+public sealed record ToxicParams<TParams>(string Direction, TParams Own);

@@ -3,8 +3,11 @@ using Simian.Core.Yaml;
 namespace Simian.Local.Faults;
 
 /// <summary><c>reset</c>: closes connections through the proxy with a TCP RST.</summary>
-public sealed class ResetFault(LocalProvider provider) : ProxyToxicFault(provider)
+public sealed class ResetFault(LocalProvider provider) : ProxyToxicFault<ResetFault.Parameters>(provider)
 {
+    /// <summary>None of its own: a reset resets.</summary>
+    public sealed record Parameters;
+
     public override string Name => "reset";
 
     public override string Summary => "reset (RST) every connection through the proxy";
@@ -13,9 +16,12 @@ public sealed class ResetFault(LocalProvider provider) : ProxyToxicFault(provide
 
     protected override string[] ParamKeys => [];
 
-    protected override void Validate(MapReader parameters) { }
+    protected override Parameters Read(MapReader parameters) => new();
 
-    protected override Dictionary<string, double> Attributes(YMapping parameters) => [];
+    protected override Dictionary<string, double> Attributes(Parameters parameters) => [];
 
+    protected override string Describe(Parameters parameters) => "reset every connection";
+
+    /// <summary>Whichever way it is set, a reset closes the whole connection: the direction is not worth saying.</summary>
     public override string Describe(YMapping parameters, TimeSpan? duration) => $"reset every connection{For(duration)}";
 }
