@@ -241,7 +241,8 @@ public sealed class JournalChange(ChangeIntended intent)
     /// <summary>A helper the run started (a service), not a fault: stopped by rollback and recover, not reported as a fault.</summary>
     public bool IsHelper => Step == JournalWriter.HelpersStep;
 
-    public bool Applied => AppliedAt is not null || _applied;
+    public bool Applied { get; private set; }
+    /// <summary>When it was applied; null if not, or if no event in the journal had a readable time.</summary>
     public DateTimeOffset? AppliedAt { get; private set; }
     public string? ApplyError { get; private set; }
     /// <summary>The fault reported that its apply certainly changed nothing (e.g. the OS refused a signal).</summary>
@@ -257,7 +258,6 @@ public sealed class JournalChange(ChangeIntended intent)
     /// <summary>The last error recorded for this change, from its apply or an undo.</summary>
     public string? LastError { get; private set; }
     public string? LeftReason { get; private set; }
-    private bool _applied;
 
     /// <summary>When the fault began to act: its confirmed application, else its intent (it may have been made).</summary>
     public DateTimeOffset ActiveFrom => AppliedAt ?? IntentAt ?? DateTimeOffset.MinValue;
@@ -277,7 +277,7 @@ public sealed class JournalChange(ChangeIntended intent)
         switch (e)
         {
             case ChangeApplied:
-                _applied = true;
+                Applied = true;
                 AppliedAt = e.At;
                 break;
             case ChangeApplyFailed failed:

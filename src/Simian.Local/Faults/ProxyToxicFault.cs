@@ -47,11 +47,14 @@ public abstract class ProxyToxicFault<TParams>(LocalProvider provider) : IFault,
     /// <summary>Toxic attributes (with units in their names) from the step's params.</summary>
     protected abstract Dictionary<string, double> Attributes(TParams parameters);
 
-    public virtual string Describe(YMapping parameters, TimeSpan? duration)
+    public string Describe(YMapping parameters, TimeSpan? duration)
     {
         var p = Params(parameters);
-        return $"{Describe(p.Own)} {p.Direction}{For(duration)}";
+        return $"{Describe(p.Own)}{(SaysDirection ? " " + p.Direction : "")}{For(duration)}";
     }
+
+    /// <summary>Whether the plan names the direction (not for a toxic that acts on the whole connection either way).</summary>
+    protected virtual bool SaysDirection => true;
 
     /// <summary>What the toxic does, in words, before its direction and duration.</summary>
     protected abstract string Describe(TParams parameters);

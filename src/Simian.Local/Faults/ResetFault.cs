@@ -23,5 +23,5 @@ public sealed class ResetFault(LocalProvider provider) : ProxyToxicFault<ResetFa
     protected override string Describe(Parameters parameters) => "reset every connection";
 
     /// <summary>Whichever way it is set, a reset closes the whole connection: the direction is not worth saying.</summary>
-    public override string Describe(YMapping parameters, TimeSpan? duration) => $"reset every connection{For(duration)}";
+    protected override bool SaysDirection => false;
 }
