@@ -111,6 +111,15 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>How many client connections the proxy holds open (bytes may still be on their way through it).</summary>
+    public int OpenConnections(string proxyName)
+    {
+        lock (_gate)
+        {
+            return Find(proxyName).OpenConnections;
+        }
+    }
+
     public IReadOnlyList<ToxicInfo> GetToxics(string proxyName)
     {
         lock (_gate)

@@ -75,6 +75,9 @@ public sealed class SandboxServer : IAsyncDisposable
         return Task.FromResult(server);
     }
 
+    /// <summary>Requests accepted and not yet answered.</summary>
+    public int InFlight => _inFlight.Count;
+
     /// <summary>Changes the injected fault rates of the running sandbox.</summary>
     public void SetFaults(SandboxFaults faults) => _faults.Set(faults);
 

@@ -123,8 +123,8 @@ public static class CrashMatrix
         }
         Phase("killed");
         // A request the run sent just before dying may still be in flight to the sandbox or the proxy; recover
-        // runs later than that in real life (a person types it), so let loopback settle first.
-        await Task.Delay(100);
+        // runs later than that in real life (a person types it), so wait for loopback to settle first.
+        await world.SettleAsync();
 
         var recover = await world.RecoverAsync(journal);
         if (recover.ExitCode != ExitCodes.Ok) failures.Add($"recover: {recover}");

@@ -100,6 +100,15 @@ internal sealed class ProxyInstance
         Publish();
     }
 
+    /// <summary>Connections accepted and not yet finished in both directions.</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            lock (_links) return _links.Count;
+        }
+    }
+
     public ProxyInfo ToInfo() => new(Name, Listen, Upstream, _toxics.ConvertAll(t => t.ToInfo()));
 
     /// <summary>Stops accepting and closes every open connection; returns when all of them are gone.</summary>

@@ -10,53 +10,27 @@ namespace Simian.Cli.Tests.Integration;
 /// </summary>
 public sealed class LocalWorld : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false });
-    private readonly SimianProcess _proxy;
-    private readonly SimianProcess _upstream;
+    private readonly ProxyRig _rig;
     private readonly Process _sleeper;
 
-    private LocalWorld(string stateDir, int controlPort, int upstreamPort, int listenPort)
+    private LocalWorld(string stateDir, ProxyRig rig)
     {
         StateDir = stateDir;
-        ControlPort = controlPort;
-        UpstreamPort = upstreamPort;
-        ListenPort = listenPort;
-        _upstream = new SimianProcess(stateDir, "demo-server", "--port", upstreamPort.ToString());
-        _proxy = new SimianProcess(stateDir, "proxy", "serve", "--control", $"127.0.0.1:{controlPort}");
+        _rig = rig;
         _sleeper = Process.Start(new ProcessStartInfo("sleep", "3000") { UseShellExecute = false })!;
         PidFile = Path.Combine(stateDir, "sleeper.pid");
         File.WriteAllText(PidFile, _sleeper.Id.ToString());
-        Control = new ProxyControlClient(Http, new Uri($"http://127.0.0.1:{controlPort}/"));
     }
 
     public string StateDir { get; }
-    public int ControlPort { get; }
-    public int UpstreamPort { get; }
-    public int ListenPort { get; }
+    public int ControlPort => _rig.ControlPort;
+    public int UpstreamPort => _rig.UpstreamPort;
+    public int ListenPort => _rig.ListenPort;
     public string PidFile { get; }
     public int SleeperPid => _sleeper.Id;
-    public ProxyControlClient Control { get; }
+    public ProxyControlClient Control => _rig.Control;
 
-    public static async Task<LocalWorld> StartAsync(string stateDir)
-    {
-        var world = new LocalWorld(stateDir, Wait.FreePort(), Wait.FreePort(), Wait.FreePort());
-        try
-        {
-            await Wait.UntilAsync(async () =>
-            {
-                try { await world.Control.GetHealthAsync(); return true; }
-                catch (ProxyControlException) { return false; }
-            }, TimeSpan.FromSeconds(20), "the proxy control API");
-            await world.Control.CreateProxyAsync("crash-px", $"127.0.0.1:{world.ListenPort}", $"127.0.0.1:{world.UpstreamPort}");
-            return world;
-        }
-        catch
-        {
-            // Never leave the child processes running when the world could not be set up.
-            await world.DisposeAsync();
-            throw;
-        }
-    }
+    public static async Task<LocalWorld> StartAsync(string stateDir) => new(stateDir, await ProxyRig.StartAsync(stateDir, "crash-px"));
 
     /// <summary>A profile that holds a latency toxic and a paused process for minutes: long enough to crash mid-way.</summary>
     public string WriteProfile(string name, string extraSteadyState = "")
@@ -81,11 +55,7 @@ public sealed class LocalWorld : IAsyncDisposable
     }
 
     /// <summary>Takes the proxy server down, so that undo calls to it fail.</summary>
-    public void KillProxy()
-    {
-        _proxy.Process.Kill();
-        _proxy.Process.WaitForExit();
-    }
+    public void KillProxy() => _rig.KillProxy();
 
     public async Task<int> ToxicCountAsync() => (await Control.GetToxicsAsync("crash-px")).Count;
 
@@ -99,8 +69,6 @@ public sealed class LocalWorld : IAsyncDisposable
     {
         try { _sleeper.Kill(); } catch (InvalidOperationException) { }
         _sleeper.Dispose();
-        _proxy.Dispose();
-        _upstream.Dispose();
-        await Task.CompletedTask;
+        await _rig.DisposeAsync();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Simian.Core.Tests.Fakes;
@@ -8,9 +7,12 @@ public sealed class CallLog
 {
     private readonly List<Call> _calls = [];
 
+    /// <summary>The clock calls are timed on: the run's own (simulated) clock in runner tests.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     public void Add(string kind, string fault, string resourceId, JsonObject? data = null)
     {
-        lock (_calls) _calls.Add(new Call(kind, fault, resourceId, Stopwatch.GetTimestamp(), data?.DeepClone() as JsonObject));
+        lock (_calls) _calls.Add(new Call(kind, fault, resourceId, Time.GetUtcNow(), data?.DeepClone() as JsonObject));
     }
 
     public IReadOnlyList<Call> Calls

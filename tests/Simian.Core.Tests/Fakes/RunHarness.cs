@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Simian.Core.Journal;
 using Simian.Core.Planning;
 using Simian.Core.Profiles;
@@ -7,12 +6,22 @@ using Simian.Core.Safety;
 
 namespace Simian.Core.Tests.Fakes;
 
-/// <summary>Plans and runs a <c>test:thing</c> profile with real time, fake faults and scripted probes.</summary>
+/// <summary>
+/// Plans and runs a <c>test:thing</c> profile on a <see cref="SimulatedClock"/>, with fake faults and scripted probes:
+/// holds, pauses, probe intervals, keep-alive ticks and safety.maxDuration all pass in simulated time, so durations
+/// the tests check are exact and a 10 s hold costs milliseconds.
+/// </summary>
 public sealed class RunHarness : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    public RunHarness(int things = 1) => World = new ThingWorld(ThingWorld.Many(things));
+    public RunHarness(int things = 1)
+    {
+        World = new ThingWorld(ThingWorld.Many(things));
+        World.Log.Time = Clock;
+    }
+
+    public SimulatedClock Clock { get; } = new();
 
     public ThingWorld World { get; }
 
@@ -33,6 +42,7 @@ public sealed class RunHarness : IDisposable
 
     public Plan? Plan { get; private set; }
 
+    /// <summary>How long the run took in simulated time.</summary>
     public TimeSpan Elapsed { get; private set; }
 
     public JournalState Journal => JournalState.Read(JournalPath);
@@ -53,19 +63,20 @@ public sealed class RunHarness : IDisposable
         var experiment = ThingProfiles.Load(World, ThingProfiles.Text(method: method, extra: extra));
         if (steady is not null) experiment = experiment with { SteadyState = steady };
         if (change is not null) experiment = change(experiment);
-        Plan = await ThingProfiles.PlanAsync(World, experiment, Locks);
-        var undo = new UndoExecutor(TimeProvider.System, undoAttempts, TimeSpan.FromMilliseconds(1));
-        var runner = new ExperimentRunner(World.Registry, Probes, TimeProvider.System, Observer, undo);
-        var watch = Stopwatch.StartNew();
+        Plan = await ThingProfiles.PlanAsync(World, experiment, Locks, Clock);
+        var undo = new UndoExecutor(Clock, undoAttempts, TimeSpan.FromMilliseconds(1));
+        var runner = new ExperimentRunner(World.Registry, Probes, Clock, Observer, undo);
+        var started = Clock.GetUtcNow();
         var run = new RunOptions("run-1", JournalPath, dryRun);
         var outcome = await runner.RunAsync(Plan, options?.Invoke(run) ?? run, Interruption);
-        Elapsed = watch.Elapsed;
+        Elapsed = Clock.GetUtcNow() - started;
         return outcome;
     }
 
     public void Dispose()
     {
         Interruption.Dispose();
+        Clock.Dispose();
         _dir.Dispose();
     }
 }

@@ -107,7 +107,7 @@ public sealed class ExperimentRunnerTests
 
         Assert.Equal(["apply slow t1", "undo slow t1", "apply break t1", "undo break t1"], h.Log.Lines("apply", "undo"));
         var held = h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1"));
-        Assert.True(held >= TimeSpan.FromMilliseconds(290), $"held only {held}");
+        Assert.True(held >= TimeSpan.FromMilliseconds(300), $"held only {held}");
         Assert.Equal(["duration", "rollback"], h.Journal.Changes.Select(c => c.UndoneBy));
         Assert.Equal((ExitCodes.Ok, 2), (outcome.ExitCode, outcome.Restored));
     }
@@ -120,7 +120,7 @@ public sealed class ExperimentRunnerTests
         await h.RunAsync("  - {name: a, fault: break, target: things}\n  - {pause: 200ms}\n  - {name: b, fault: slow, target: things}\n");
 
         var waited = h.Log.Single("apply slow t1").Since(h.Log.Single("apply break t1"));
-        Assert.True(waited >= TimeSpan.FromMilliseconds(190), $"waited only {waited}");
+        Assert.True(waited >= TimeSpan.FromMilliseconds(200), $"waited only {waited}");
     }
 
     // Probes fail while 'break' is applied: a deviation cuts short the long pause that follows it. Without one,
@@ -142,7 +142,7 @@ public sealed class ExperimentRunnerTests
         var outcome = await h.RunAsync($"  - {{name: b, fault: break, target: things}}\n  - {{pause: {pause}}}\n", RunHarness.Steady(), extra: $"rollback: {mode}\n");
 
         Assert.Equal(status, outcome.Status);
-        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(10), $"the 10s pause was not cut short: {h.Elapsed}");
         Assert.Equal(undone, h.Log.Contains("undo break t1"));
         var change = Assert.Single(h.Journal.Changes);
         Assert.Equal(undone, change.Undone);
@@ -192,7 +192,7 @@ public sealed class ExperimentRunnerTests
             RunHarness.Steady(), extra: "rollback: never\n");
 
         Assert.Equal(RunStatus.Deviated, outcome.Status);
-        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(10), $"the 10s hold was not cut short: {h.Elapsed}");
         Assert.Equal(["undo slow t1"], h.Log.Lines("undo"));
         Assert.Equal(["b on t1"], outcome.LeftInPlace);
         Assert.Equal("b", Assert.Single(h.Journal.Pending).Step);
@@ -210,7 +210,7 @@ public sealed class ExperimentRunnerTests
 
         Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated), (outcome.Status, outcome.ExitCode));
         Assert.StartsWith("hypothesis deviated: probe 'health' failed 2 times in a row", outcome.Reason);
-        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), $"the 10s hold was not cut short: {h.Elapsed}");
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(10), $"the 10s hold was not cut short: {h.Elapsed}");
         Assert.DoesNotContain("capture kill t1", h.Log.Lines());
         Assert.Equal(["undo slow t1", "undo break t1"], h.Log.Lines("undo"));
         var journal = h.Journal;
@@ -231,7 +231,7 @@ public sealed class ExperimentRunnerTests
 
         Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated), (outcome.Status, outcome.ExitCode));
         Assert.Equal(["apply slow t1", "undo slow t1", "apply break t1", "undo break t1"], h.Log.Lines("apply", "undo"));
-        Assert.True(h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1")) >= TimeSpan.FromMilliseconds(990));
+        Assert.True(h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1")) >= TimeSpan.FromSeconds(1));
     }
 
     [Fact]
@@ -356,7 +356,7 @@ public sealed class ExperimentRunnerTests
 
         Assert.Equal((RunStatus.Interrupted, 143), (outcome.Status, outcome.ExitCode));
         Assert.Equal("interrupted by SIGTERM", outcome.Reason);
-        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), $"the 10s hold was not cut short: {h.Elapsed}");
+        Assert.True(h.Elapsed < TimeSpan.FromSeconds(10), $"the 10s hold was not cut short: {h.Elapsed}");
         Assert.Equal(["apply slow t1", "undo slow t1"], h.Log.Lines("apply", "undo"));
         Assert.True(h.Interruption.RollingBack);
         Assert.False(h.Interruption.Request("SIGINT", ExitCodes.Interrupted));
@@ -376,7 +376,7 @@ public sealed class ExperimentRunnerTests
 
         Assert.Equal(RunStatus.Aborted, outcome.Status);
         Assert.Equal("aborted: safety.maxDuration (1s) reached", outcome.Reason);
-        Assert.True(h.Elapsed < TimeSpan.FromSeconds(8), h.Elapsed.ToString());
+        Assert.InRange(h.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
         Assert.True(h.Log.Contains("undo slow t1"));
     }
 
@@ -408,10 +408,10 @@ public sealed class ExperimentRunnerTests
         Assert.All(keepAlives, k => Assert.Equal("slow", k.Fault));
         var applied = h.Log.Single("apply slow t1");
         var undone = h.Log.Single("undo slow t1");
-        var whileHeld = keepAlives.Count(k => k.Timestamp >= applied.Timestamp && k.Timestamp <= undone.Timestamp);
+        var whileHeld = keepAlives.Count(k => k.At >= applied.At && k.At <= undone.At);
         Assert.True(whileHeld >= 2, $"only {whileHeld} keep-alive call(s) while held");
-        // None after the undo, though one racing the undo itself may slip in (within a tick, or later on a loaded machine).
-        Assert.DoesNotContain(keepAlives, k => k.Since(undone) > TimeSpan.FromMilliseconds(1_000));
+        // None after the undo, though one racing the undo itself may slip in on the same tick.
+        Assert.DoesNotContain(keepAlives, k => k.Since(undone) > TimeSpan.FromMilliseconds(250));
     }
 
     [Fact]
@@ -427,13 +427,11 @@ public sealed class ExperimentRunnerTests
         Assert.Equal(ExitCodes.Ok, outcome.ExitCode);
         var applied = h.Log.Single("apply slow t1");
         var undone = h.Log.Single("undo slow t1");
-        var renewals = h.Log.Calls.Where(c => c.Kind == "keep-alive" && c.Timestamp >= applied.Timestamp && c.Timestamp <= undone.Timestamp)
-            .Select(c => c.Timestamp).Prepend(applied.Timestamp).ToList();
-        Assert.True(renewals.Count >= 5, $"only {renewals.Count - 1} renewal(s) in 2 s");
-        var gaps = renewals.Zip(renewals.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b)).ToList();
-        // The exact bound (never more than the interval apart) is KeepAliveDue's test, on simulated ticks; real ticks
-        // on a loaded machine may come late, so here only a gross failure (a renewal skipped) is caught.
-        Assert.True(gaps.Max() < TimeSpan.FromMilliseconds(1_200), $"renewals {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F0} ms"))} apart");
+        var renewals = h.Log.Calls.Where(c => c.Kind == "keep-alive" && c.At >= applied.At && c.At <= undone.At)
+            .Select(c => c.At).Prepend(applied.At).Append(undone.At).ToList();
+        Assert.True(renewals.Count >= 7, $"only {renewals.Count - 2} renewal(s) in 2 s");
+        var gaps = renewals.Zip(renewals.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps.Max() <= TimeSpan.FromMilliseconds(400), $"renewals {string.Join(", ", gaps.Select(g => $"{g.TotalMilliseconds:F0} ms"))} apart");
     }
 
     [Theory]

@@ -55,7 +55,7 @@ public sealed class ChaosWorld : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(10),
     };
 
-    private readonly List<SimianProcess> _children = [];
+    private ProxyRig? _rig;
     private Process? _sleeper;
     private ProxyServer? _links;
 
@@ -119,36 +119,43 @@ public sealed class ChaosWorld : IAsyncDisposable
         }
         Sandbox = await SandboxServer.StartAsync(new SandboxOptions { Fleet = fleet, TransitionDelay = Options.TransitionDelay });
 
-        var upstreamPort = Wait.FreePort();
-        var controlPort = Wait.FreePort();
-        _children.Add(new SimianProcess(ChildOptions, Dir, new Dictionary<string, string>(), "demo-server", "--port", upstreamPort.ToString()));
-        _children.Add(new SimianProcess(ChildOptions, Dir, new Dictionary<string, string>(), "proxy", "serve", "--control", $"127.0.0.1:{controlPort}"));
+        _rig = await ProxyRig.StartAsync(Dir, ProxyName, ChildOptions);
         _sleeper = Process.Start(new ProcessStartInfo("sleep", "900") { UseShellExecute = false })!;
         File.WriteAllText(PidFile, _sleeper.Id.ToString());
-
-        var control = new Uri($"http://127.0.0.1:{controlPort}/");
-        Control = new ProxyControlClient(Http, control);
-        await Wait.UntilAsync(async () =>
-        {
-            try { await Control.GetHealthAsync(); return true; }
-            catch (ProxyControlException) { return false; }
-        }, TimeSpan.FromSeconds(30), () => "the proxy control API\n" + _children[1]);
-        ProxyListen = (await Control.CreateProxyAsync(ProxyName, "127.0.0.1:0", $"127.0.0.1:{upstreamPort}")).Listen;
-        await Wait.UntilAsync(async () => await ProxyAnswersAsync() is not null, TimeSpan.FromSeconds(30), () => "the demo server through the proxy\n" + _children[0]);
+        Control = _rig.Control;
+        ProxyListen = _rig.Listen;
+        await Wait.UntilAsync(async () => await ProxyAnswersAsync() is not null, TimeSpan.FromSeconds(30), () => "the demo server through the proxy\n" + _rig.Logs);
 
         AwsEndpoint = Sandbox.Endpoint.ToString().TrimEnd('/');
-        ControlUrl = control.ToString().TrimEnd('/');
+        ControlUrl = _rig.ControlUrl;
         if (Options.LinkDelay > TimeSpan.Zero)
         {
             _links = new ProxyServer(TimeProvider.System, new Random(1));
             AwsEndpoint = "http://" + SlowLink("aws-link", Sandbox.Endpoint.Authority);
-            ControlUrl = "http://" + SlowLink("control-link", control.Authority);
+            ControlUrl = "http://" + SlowLink("control-link", new Uri(_rig.ControlUrl).Authority);
         }
         Original = await SnapshotAsync();
         if (Original.Sleeper == 'T' || Original.Toxics.Count > 0 || Original.Instances.Count == 0)
         {
             throw new InvalidOperationException($"the world did not start clean: {Original}");
         }
+    }
+
+    /// <summary>
+    /// Waits until nothing a dead run sent is still on its way: no connection open through the slow links, no request
+    /// in the sandbox, and the same toxics on two reads in a row (the proxy control API runs in another process, so a
+    /// request it has taken in can only be seen by what it changes). Instances are left mid-transition on purpose:
+    /// recover must cope with one still stopping.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        var linkNames = new[] { "aws-link", "control-link" };
+        await Wait.UntilAsync(() => Sandbox.InFlight == 0 && (_links is null || linkNames.All(n => _links.OpenConnections(n) == 0)),
+            TimeSpan.FromSeconds(30), () => $"requests in flight: sandbox {Sandbox.InFlight}, links "
+                + (_links is null ? "none" : string.Join(", ", linkNames.Select(n => $"{n} {_links.OpenConnections(n)}"))));
+        async Task<string> Toxics() => string.Join(", ", (await Control.GetToxicsAsync(ProxyName)).Select(t => t.Name));
+        var last = await Toxics();
+        await Wait.UntilAsync(async () => last == (last = await Toxics()), TimeSpan.FromSeconds(30), () => $"the proxy's toxics to stop changing: {last}");
     }
 
     private string SlowLink(string name, string upstream)
@@ -308,7 +315,7 @@ public sealed class ChaosWorld : IAsyncDisposable
             try { _sleeper.Kill(); _sleeper.WaitForExit(5000); } catch (InvalidOperationException) { }
             _sleeper.Dispose();
         }
-        foreach (var child in _children) child.Dispose();
+        if (_rig is not null) await _rig.DisposeAsync();
         if (_links is not null) await _links.DisposeAsync();
         if (Sandbox is not null) await Sandbox.DisposeAsync();
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
