@@ -22,6 +22,9 @@ public sealed class Fleet
 
     public List<FleetBucket> Buckets { get; } = [];
 
+    /// <summary>Subnets with settings of their own (tags, CIDR); the instances' subnets exist without being listed.</summary>
+    public List<FleetSubnet> Subnets { get; } = [];
+
     /// <summary>Auto Scaling groups with settings of their own; tagged instances name the rest.</summary>
     public List<FleetAutoScalingGroup> AutoScalingGroups { get; } = [];
 

@@ -3,6 +3,9 @@ namespace Simian.Sandbox;
 /// <summary>One EC2 instance the sandbox starts with.</summary>
 public sealed class FleetInstance
 {
+    /// <summary>The VPC instances and subnets are in unless they say otherwise.</summary>
+    public const string DefaultVpcId = "vpc-0sandbox0000000001";
+
     public required string Id { get; set; }
 
     public string Type { get; set; } = "t3.micro";
@@ -15,7 +18,7 @@ public sealed class FleetInstance
 
     public bool Spot { get; set; }
 
-    public string VpcId { get; set; } = "vpc-0sandbox0000000001";
+    public string VpcId { get; set; } = DefaultVpcId;
 
     /// <summary>Defaults to a subnet named after the zone.</summary>
     public string? SubnetId { get; set; }

@@ -9,7 +9,8 @@ namespace Simian.Sandbox;
 /// <summary>Reads fleet YAML through YamlDotNet's representation model, reporting errors with their location.</summary>
 internal sealed class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups"];
+    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups", "subnets"];
+    private static readonly string[] SubnetKeys = ["id", "zone", "vpcId", "cidr", "tags"];
     private static readonly string[] GroupKeys =
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
     private static readonly string[] IdentityKeys = ["accessKeyId", "secretAccessKey", "arn", "userId", "account", "deniedActions", "sessionToken", "sessionExpires", "ssoAccessToken", "ssoRoleName"];
@@ -105,6 +106,19 @@ internal sealed class FleetYamlReader
                         }
 
                         fleet.AutoScalingGroups.Add(group);
+                    }
+
+                    break;
+                case "subnets":
+                    foreach (var item in Sequence(value, key))
+                    {
+                        var subnet = ReadSubnet(item);
+                        if (fleet.Subnets.Exists(s => s.Id == subnet.Id))
+                        {
+                            throw Error(item, $"subnet '{subnet.Id}' is listed twice");
+                        }
+
+                        fleet.Subnets.Add(subnet);
                     }
 
                     break;
@@ -290,6 +304,35 @@ internal sealed class FleetYamlReader
         });
         group.Name = name ?? throw Error(node, "Auto Scaling group is missing 'name'");
         return group;
+    }
+
+    private FleetSubnet ReadSubnet(YamlNode node)
+    {
+        string? id = null, zone = null, vpc = null, cidr = null;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        ForEachKey(node, "subnet", SubnetKeys, (key, value) =>
+        {
+            switch (key)
+            {
+                case "id": id = Scalar(value, key); break;
+                case "zone": zone = Scalar(value, key); break;
+                case "vpcId": vpc = Scalar(value, key); break;
+                case "cidr":
+                    cidr = Scalar(value, key);
+                    if (!Ec2.Network.Cidr.TryParse(cidr, out _)) throw Error(value, $"'{cidr}' is not an IPv4 CIDR block such as 10.0.1.0/24");
+                    break;
+                case "tags": CopyMap(value, key, tags); break;
+            }
+        });
+        var subnet = new FleetSubnet
+        {
+            Id = id ?? throw Error(node, "subnet is missing 'id'"),
+            Zone = zone ?? throw Error(node, "subnet is missing 'zone'"),
+            Cidr = cidr,
+        };
+        if (vpc is not null) subnet.VpcId = vpc;
+        foreach (var (k, v) in tags) subnet.Tags[k] = v;
+        return subnet;
     }
 
     private FleetBucket ReadBucket(YamlNode node)

@@ -55,9 +55,10 @@ public sealed class SandboxServer : IAsyncDisposable
         var groups = new AutoScaling.AutoScalingModel(instances, fleet);
         instances.Attach(groups);
         var buckets = new S3BucketStore(fleet, options.TimeProvider.GetUtcNow());
-        var state = new SandboxState(instances, buckets, faults, groups);
+        var network = new Ec2.Network.NetworkStore(fleet, instances.All.Select(i => (i.SubnetId, i.VpcId, i.Zone)));
+        var state = new SandboxState(instances, buckets, faults, groups, network);
         var dispatcher = new RequestDispatcher(
-            new Ec2Service(instances, fleet.Account, fleet.Region),
+            new Ec2Service(instances, network, fleet.Account, fleet.Region),
             new S3Service(buckets, options.TimeProvider, fleet.Region, fleet.Account),
             new StsService(),
             new AutoScaling.AutoScalingService(instances, groups),

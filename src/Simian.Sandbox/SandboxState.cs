@@ -16,8 +16,12 @@ public sealed class SandboxState
     private readonly AutoScaling.AutoScalingModel _groups;
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
 
-    internal SandboxState(Ec2InstanceStore instances, S3BucketStore buckets, FaultInjector faults, AutoScaling.AutoScalingModel groups)
+    private readonly Ec2.Network.NetworkStore _network;
+
+    internal SandboxState(Ec2InstanceStore instances, S3BucketStore buckets, FaultInjector faults, AutoScaling.AutoScalingModel groups,
+        Ec2.Network.NetworkStore network)
     {
+        _network = network;
         _groups = groups;
         _instances = instances;
         _buckets = buckets;
@@ -25,6 +29,15 @@ public sealed class SandboxState
     }
 
     public int InstanceCount => _instances.Count;
+
+    /// <summary>Each subnet's network ACL now, by subnet id.</summary>
+    public IReadOnlyDictionary<string, string> SubnetAcls() => _network.Subnets.ToDictionary(s => s.Id, s => s.NetworkAclId, StringComparer.Ordinal);
+
+    /// <summary>The ids of the network ACLs that exist now, default ones included.</summary>
+    public IReadOnlyList<string> NetworkAcls() => [.. _network.Acls.Select(a => a.Acl.Id)];
+
+    /// <summary>Whether the subnet's network ACL lets all traffic in and out (false while a zone is blackholed).</summary>
+    public bool SubnetReachable(string subnetId) => _network.Reachable(subnetId);
 
     public IReadOnlyList<SandboxInstance> Instances() => _instances.Snapshot().Select(ToPublic).ToList();
 

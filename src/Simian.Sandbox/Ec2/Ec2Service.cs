@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Simian.Sandbox.Auth;
+using Simian.Sandbox.Ec2.Network;
 using Simian.Sandbox.Http;
 
 namespace Simian.Sandbox.Ec2;
 
-/// <summary>The EC2 Query API: DescribeInstances and the four state-changing calls.</summary>
+/// <summary>The EC2 Query API: DescribeInstances and the four state-changing calls; VPCs, subnets and network ACLs in <see cref="NetworkActions"/>.</summary>
 internal sealed class Ec2Service : ISandboxService
 {
     private const int MinResults = 5;
@@ -13,12 +14,14 @@ internal sealed class Ec2Service : ISandboxService
     private const string TokenPrefix = "sandbox:";
 
     private readonly Ec2InstanceStore _store;
+    private readonly NetworkActions _network;
     private readonly string _ownerId;
     private readonly string _region;
 
-    public Ec2Service(Ec2InstanceStore store, string ownerId, string region)
+    public Ec2Service(Ec2InstanceStore store, NetworkStore network, string ownerId, string region)
     {
         _store = store;
+        _network = new NetworkActions(network, ownerId, region);
         _ownerId = ownerId;
         _region = region;
     }
@@ -43,6 +46,7 @@ internal sealed class Ec2Service : ISandboxService
             "StartInstances" => Change(parameters, action, InstanceOperation.Start, requestId),
             "TerminateInstances" => Change(parameters, action, InstanceOperation.Terminate, requestId),
             "RebootInstances" => Change(parameters, action, InstanceOperation.Reboot, requestId),
+            { } network when NetworkActions.Names.Contains(network) => _network.Handle(network, parameters, requestId),
             null => throw new AwsErrorException(400, "MissingAction", "The request must contain the parameter Action."),
             _ => throw new AwsErrorException(400, "InvalidAction", $"The action {action} is not valid for this web service."),
         };

@@ -120,4 +120,52 @@ public sealed class AwsCliTests(ITestOutputHelper output)
         Assert.NotEqual(0, badExit);
         Assert.Contains("SignatureDoesNotMatch", badError, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A zone's network cut by hand, as network-blackhole does it, with botocore parsing every answer: the subnets of
+    /// a zone, a new network ACL tagged with the run, the subnet moved onto it and back, the ACL deleted.
+    /// </summary>
+    [ToolTheory(Tools.AwsCli)]
+    [MemberData(nameof(Clis))]
+    public async Task Aws_cli_reads_subnets_and_moves_a_subnet_onto_a_network_acl_and_back(string cli)
+    {
+        if (cli == TestSupport.AwsCli.Missing)
+        {
+            Assert.False(
+                string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
+                "aws-cli is required under CI=true: apt-get install -y awscli");
+            return;
+        }
+
+        await using var sandbox = await SandboxHarness.StartAsync(CliFleet(), o => new SandboxOptions { Fleet = o.Fleet, RequireKnownKeys = true });
+        async Task<JsonElement> Run(params string[] args)
+        {
+            var (exit, stdout, stderr) = await TestSupport.AwsCli.RunAsync(cli, sandbox.Endpoint, Key, Secret, args);
+            output.WriteLine($"$ aws {string.Join(' ', args)} -> {exit}\n{stdout}{stderr}");
+            Assert.True(exit == 0, $"aws {string.Join(' ', args)} exited {exit}: {stderr}");
+            return stdout.Length == 0 ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+        }
+
+        var subnets = (await Run("ec2", "describe-subnets", "--filters", "Name=availability-zone,Values=us-east-1a")).GetProperty("Subnets");
+        var subnet = Assert.Single(subnets.EnumerateArray()).GetProperty("SubnetId").GetString()!;
+        var before = (await Run("ec2", "describe-network-acls", "--filters", $"Name=association.subnet-id,Values={subnet}")).GetProperty("NetworkAcls")[0];
+        Assert.True(before.GetProperty("IsDefault").GetBoolean());
+        var association = before.GetProperty("Associations").EnumerateArray()
+            .Single(a => a.GetProperty("SubnetId").GetString() == subnet).GetProperty("NetworkAclAssociationId").GetString()!;
+
+        var acl = (await Run("ec2", "create-network-acl", "--vpc-id", before.GetProperty("VpcId").GetString()!,
+            "--tag-specifications", "ResourceType=network-acl,Tags=[{Key=simian:run,Value=cli-run}]")).GetProperty("NetworkAcl").GetProperty("NetworkAclId").GetString()!;
+        await Run("ec2", "create-network-acl-entry", "--network-acl-id", acl, "--rule-number", "100", "--protocol", "-1",
+            "--rule-action", "allow", "--ingress", "--cidr-block", "10.9.0.7/32");
+        var moved = (await Run("ec2", "replace-network-acl-association", "--association-id", association, "--network-acl-id", acl))
+            .GetProperty("NewAssociationId").GetString()!;
+        Assert.False(sandbox.State.SubnetReachable(subnet));
+        var tagged = (await Run("ec2", "describe-network-acls", "--filters", "Name=tag:simian:run,Values=cli-run")).GetProperty("NetworkAcls");
+        Assert.Equal(acl, Assert.Single(tagged.EnumerateArray()).GetProperty("NetworkAclId").GetString());
+
+        await Run("ec2", "replace-network-acl-association", "--association-id", moved, "--network-acl-id", before.GetProperty("NetworkAclId").GetString()!);
+        await Run("ec2", "delete-network-acl", "--network-acl-id", acl);
+        Assert.True(sandbox.State.SubnetReachable(subnet));
+        Assert.Equal(before.GetProperty("NetworkAclId").GetString(), sandbox.State.SubnetAcls()[subnet]);
+    }
 }
