@@ -67,7 +67,7 @@ public static class CrashMatrix
     private static async Task<List<string>> ReferenceRunAsync(WorldOptions options, string hold)
     {
         await using var world = await ChaosWorld.StartAsync(options);
-        var profile = world.WriteProfile("crash-matrix", hold);
+        var profile = world.WriteProfile("crash-matrix", hold, ChaosWorld.EveryFault);
         var journal = Path.Combine(world.Dir, "reference.jsonl");
         using var run = world.StartRun(profile, journal);
         var exit = await run.WaitAsync(TimeSpan.FromSeconds(60));
@@ -84,7 +84,7 @@ public static class CrashMatrix
         void Phase(string name) => phases.Add($"{name} {took.Elapsed.TotalSeconds:0.0}s");
         await using var world = await ChaosWorld.StartAsync(options);
         Phase("world");
-        var profile = world.WriteProfile("crash-matrix", hold);
+        var profile = world.WriteProfile("crash-matrix", hold, ChaosWorld.EveryFault);
         var journal = Path.Combine(world.Dir, $"crash-{k}.jsonl");
         int atDeath;
         string deathLine;

@@ -22,8 +22,9 @@ public sealed record WorldOptions
 
 /// <summary>The whole world as the test sees it, to compare before and after.</summary>
 /// <param name="Groups">Each Auto Scaling group as "suspended processes | member ids", so a replaced instance or a process left suspended shows.</param>
+/// <param name="SubnetAcls">Each subnet's network ACL, and the ACLs that exist, so a subnet left blackholed or a leftover ACL shows.</param>
 public sealed record WorldState(string? Policy, IReadOnlyDictionary<string, string> Instances, IReadOnlyList<string> Toxics, char Sleeper,
-    IReadOnlyDictionary<string, string> Groups)
+    IReadOnlyDictionary<string, string> Groups, string SubnetAcls)
 {
     public override string ToString() =>
         $"policy {(Policy is null ? "(none)" : Policy.Length + " bytes")}, "
@@ -39,6 +40,9 @@ public sealed record WorldState(string? Policy, IReadOnlyDictionary<string, stri
 public sealed class ChaosWorld : IAsyncDisposable
 {
     public const string ProxyName = "crash-px";
+
+    /// <summary>Every kind of change, in the order the crash matrix makes them.</summary>
+    public static readonly string[] EveryFault = ["latency", "pause", "stop", "deny", "blackhole"];
 
     public static readonly IReadOnlyDictionary<string, string> Credentials = new Dictionary<string, string>
     {
@@ -173,12 +177,14 @@ public sealed class ChaosWorld : IAsyncDisposable
     /// </summary>
     public string WriteProfile(string name, string hold, string[]? order = null)
     {
+        // `blackhole` only where asked for (the crash matrix's EveryFault): the signal tests count four changes.
         var steps = new Dictionary<string, string>
         {
             ["latency"] = "- {name: slow, fault: latency, target: px, params: {delay: 500ms}}",
             ["pause"] = "- {name: freeze, fault: process-pause, target: sleeper}",
             ["stop"] = "- {name: stop, fault: instance-stop, target: web}",
             ["deny"] = "- {name: deny, fault: bucket-deny, target: assets}",
+            ["blackhole"] = "- {name: cut, fault: network-blackhole, target: zone-c, params: {allow: [10.0.0.7/32]}}",
         };
         var method = string.Join("\n  ", (order ?? ["latency", "pause", "stop", "deny"]).Select(s => steps[s]));
         var path = Path.Combine(Dir, name + ".yaml");
@@ -194,6 +200,7 @@ public sealed class ChaosWorld : IAsyncDisposable
               sleeper: {type: local:process, selector: {pidFile: "{{{PidFile}}}"}}
               web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a], states: [running]}, pick: {count: 1}}
               assets: {type: aws:s3:bucket, selector: {names: [{{{Bucket}}}]}}
+              zone-c: {type: aws:ec2:subnet, selector: {zones: [us-east-1c], tags: {chaos: opt-in} } }
             safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
             method:
               {{{method}}}
@@ -217,7 +224,9 @@ public sealed class ChaosWorld : IAsyncDisposable
         SleeperState(),
         Sandbox.State.AutoScalingGroups().ToDictionary(
             g => g.Name,
-            g => $"suspended [{string.Join(", ", g.SuspendedProcesses)}] | members [{string.Join(", ", g.Instances.Select(i => i.Id).Order(StringComparer.Ordinal))}]"));
+            g => $"suspended [{string.Join(", ", g.SuspendedProcesses)}] | members [{string.Join(", ", g.Instances.Select(i => i.Id).Order(StringComparer.Ordinal))}]"),
+        string.Join(", ", Sandbox.State.SubnetAcls().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"))
+            + " | acls " + string.Join(", ", Sandbox.State.NetworkAcls().Order(StringComparer.Ordinal)));
 
     /// <summary>
     /// What is not as it was before the run: an empty list means everything was restored. Instances that are
@@ -246,6 +255,7 @@ public sealed class ChaosWorld : IAsyncDisposable
         {
             if (now.Groups.GetValueOrDefault(group) != was) problems.Add($"Auto Scaling group {group} is {now.Groups.GetValueOrDefault(group) ?? "gone"}, was {was}");
         }
+        if (now.SubnetAcls != Original.SubnetAcls) problems.Add($"network ACLs are {now.SubnetAcls}, were {Original.SubnetAcls}");
         if (now.Toxics.Count > 0) problems.Add($"toxics left on {ProxyName}: {string.Join(", ", now.Toxics)}");
         if (now.Sleeper is 'T' or 't' or '?') problems.Add($"process {SleeperPid} is in state {now.Sleeper}");
         if (await ProxyAnswersAsync() is not { } latency) problems.Add($"no answer through proxy {ProxyName}");
@@ -281,6 +291,7 @@ public sealed class ChaosWorld : IAsyncDisposable
             "process-pause" => () => SleeperState() is 'T' or 't',
             "instance-stop" => () => Sandbox.State.Instances().Any(i => i.State is "stopping" or "stopped"),
             "bucket-deny" => () => !string.Equals(Sandbox.State.BucketPolicy(Bucket), Original.Policy, StringComparison.Ordinal),
+            "network-blackhole" => () => !Sandbox.State.SubnetReachable("subnet-us-east-1c"),
             _ => throw new ArgumentException($"no way to see the change of fault '{fault}'", nameof(fault)),
         };
         var deadline = DateTime.UtcNow + timeout;
