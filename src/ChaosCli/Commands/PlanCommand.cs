@@ -16,9 +16,11 @@ public static class PlanCommand
         var output = OutputFormat.CreateOption();
         var outFile = new Option<string?>("--out") { Description = "Also write the plan as JSON to this file (for approval and `run --plan`)" };
         var seed = SeedOption();
-        var command = new Command("plan", "Show exactly what a run would hit, against which limits, changing nothing") { profile, output, outFile, seed };
+        var param = ProfileInput.ParamOption();
+        var command = new Command("plan", "Show exactly what a run would hit, against which limits, changing nothing") { profile, output, outFile, seed, param };
         command.SetAction(async (parse, ct) =>
-            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(output)!, parse.GetValue(outFile), parse.GetValue(seed), ct).ConfigureAwait(false));
+            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(output)!, parse.GetValue(outFile), parse.GetValue(seed), ct,
+                parse.GetValue(param)).ConfigureAwait(false));
         return command;
     }
 
@@ -27,11 +29,14 @@ public static class PlanCommand
         Description = "Seed for random target picks, so a selection can be reproduced",
     };
 
-    public static async Task<int> RunAsync(CliContext context, string profilePath, string output, string? outFile, long? seed, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliContext context, string profilePath, string output, string? outFile, long? seed, CancellationToken cancellationToken,
+        string[]? parameters = null)
     {
-        var experiment = ProfileInput.Load(context, profilePath);
+        // The seed is chosen first: it picks the parameters' values as well as the targets.
+        var chosenSeed = seed ?? context.Services.NewSeed();
+        var experiment = ProfileInput.Load(context, profilePath, ProfileInput.Parameters(parameters, chosenSeed));
         if (outFile is not null) OutputFile.Check(outFile, "--out");
-        var plan = await MakeAsync(context, experiment, seed ?? context.Services.NewSeed(), cancellationToken).ConfigureAwait(false);
+        var plan = await MakeAsync(context, experiment, chosenSeed, cancellationToken).ConfigureAwait(false);
         if (outFile is not null)
         {
             Json.WriteOwnerOnly(outFile, stream =>

@@ -17,7 +17,8 @@ namespace Simian.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile, string? JUnit = null);
+    public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile, string? JUnit = null,
+        IReadOnlyList<string>? Parameters = null);
 
     public static Command Create(CliContext context)
     {
@@ -28,28 +29,33 @@ public static class RunCommand
         var output = OutputFormat.CreateOption();
         var journal = new Option<string?>("--journal") { Description = "Write the journal here instead of the per-user state folder" };
         var seed = PlanCommand.SeedOption();
+        var param = ProfileInput.ParamOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "More detail on stderr" };
         var logFile = new Option<string?>("--log-file") { Description = "Also write logs as compact JSON to this file" };
         var junit = new Option<string?>("--junit") { Description = "Write JUnit XML results to this file (one case per steady-state check, fault and rollback)" };
         var command = new Command("run", "Run an experiment: inject faults, watch the steady state, always roll back")
         {
-            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile, junit,
+            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile, junit, param,
         };
         command.SetAction(async (parse, ct) => await RunAsync(context, new Options(
             parse.GetValue(profile)!, parse.GetValue(yes), parse.GetValue(planFile), parse.GetValue(dryRun), parse.GetValue(output)!,
-            parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile), parse.GetValue(junit)), ct).ConfigureAwait(false));
+            parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile), parse.GetValue(junit),
+            parse.GetValue(param)), ct).ConfigureAwait(false));
         return command;
     }
 
     public static async Task<int> RunAsync(CliContext context, Options options, CancellationToken cancellationToken)
     {
         var s = context.Services;
-        var experiment = ProfileInput.Load(context, options.Profile);
         var approved = options.PlanFile is null ? null : PlanJson.Read(options.PlanFile);
         if (approved is not null && options.Seed is { } explicitSeed && explicitSeed != approved.Seed)
         {
             throw new InvalidInputException($"--seed {explicitSeed} contradicts the approved plan's seed {approved.Seed}; drop --seed");
         }
+        // The seed is chosen before the profile is read: it picks the parameters' values as well as the targets, so an
+        // approved plan's seed picks the zone that was approved.
+        var seed = approved?.Seed ?? options.Seed ?? s.NewSeed();
+        var experiment = ProfileInput.Load(context, options.Profile, ProfileInput.Parameters([.. options.Parameters ?? []], seed));
         // Every file the run will write is checked before anything happens: a typo is exit 2, not a failure halfway.
         if (options.Journal is not null) OutputFile.Check(options.Journal, "--journal", mustNotExist: true);
         if (options.JUnit is not null) OutputFile.Check(options.JUnit, "--junit");
@@ -65,7 +71,7 @@ public static class RunCommand
         using var attached = s.Signals.Attach(interruption, context.Stderr);
         try
         {
-            return await PlanApproveAndRunAsync(context, experiment, approved, options, new SafeObserver(observer), interruption).ConfigureAwait(false);
+            return await PlanApproveAndRunAsync(context, experiment, approved, options, seed, new SafeObserver(observer), interruption).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
@@ -76,10 +82,9 @@ public static class RunCommand
     }
 
     private static async Task<int> PlanApproveAndRunAsync(CliContext context, Experiment experiment, PlanJson.Approved? approved, Options options,
-        IRunObserver observer, Interruption interruption)
+        long seed, IRunObserver observer, Interruption interruption)
     {
         var s = context.Services;
-        var seed = approved?.Seed ?? options.Seed ?? s.NewSeed();
         observer.Phase($"planning '{experiment.Name}' (resolving targets, read-only)");
         var plan = await PlanCommand.MakeAsync(context, experiment, seed, interruption.Token).ConfigureAwait(false);
         if (!plan.Allowed)

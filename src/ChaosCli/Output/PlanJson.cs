@@ -26,6 +26,15 @@ public static class PlanJson
         w.WriteString("profile", e.SourcePath);
         w.WriteString("fingerprint", plan.Fingerprint);
         w.WriteNumber("seed", plan.Seed);
+        w.WriteStartObject("parameters");
+        foreach (var p in e.Parameters)
+        {
+            w.WriteStartObject(p.Name);
+            w.WriteString("value", p.Value);
+            w.WriteString("source", p.Source);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
         w.WriteString("createdAt", plan.CreatedAt.ToString("O"));
         w.WriteBoolean("allowed", plan.Allowed);
         w.WriteStartArray("targets");

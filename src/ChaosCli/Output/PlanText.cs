@@ -16,6 +16,16 @@ public static class PlanText
         if (e.Metadata.Description is { } d) s.AppendLine($"  {d}");
         s.AppendLine($"  fingerprint {plan.Fingerprint}");
         s.AppendLine($"  seed {plan.Seed} (pass --seed {plan.Seed} or --plan to reproduce this selection)");
+        foreach (var p in e.Parameters)
+        {
+            var how = p.Source switch
+            {
+                "picked" => $"picked with the seed from {string.Join(", ", p.Choices)}; --param {p.Name}=... to choose",
+                "given" => "given with --param",
+                _ => "the default",
+            };
+            s.AppendLine($"  parameter {p.Name} = {p.Value} ({how})");
+        }
         s.AppendLine();
         s.AppendLine("Targets");
         foreach (var t in plan.Targets)

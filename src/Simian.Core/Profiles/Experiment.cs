@@ -17,6 +17,8 @@ public sealed record Experiment
     public required RollbackMode Rollback { get; init; }
     /// <summary>The profile's content in canonical JSON (key order, no comments): the fingerprint covers it.</summary>
     public required string CanonicalContent { get; init; }
+    /// <summary>The values of the profile's <c>parameters</c> for this plan or run, in the order declared.</summary>
+    public IReadOnlyList<ParameterValue> Parameters { get; init; } = [];
 
     public string Name => Metadata.Name;
 

@@ -18,7 +18,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
 {
     public const string ApiVersion = "simian/v1";
 
-    private static readonly string[] TopKeys = ["apiVersion", "kind", "metadata", "providers", "targets", "safety", "steadyState", "method", "rollback"];
+    private static readonly string[] TopKeys = ["apiVersion", "kind", "metadata", "parameters", "providers", "targets", "safety", "steadyState", "method", "rollback"];
     private static readonly string[] MetadataKeys = ["name", "description", "owner", "labels"];
     private static readonly string[] TargetKeys = ["type", "selector", "pick", "optional"];
     private static readonly string[] PickKeys = ["count", "percent", "per"];
@@ -33,26 +33,34 @@ public sealed class ProfileLoader(ProviderRegistry registry)
     private static readonly string[] RollbackModes = ["always", "on-deviation", "never"];
     private static readonly string[] DayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-    public LoadResult Load(string path)
+    /// <param name="parameters">Values for the profile's <c>parameters</c> and the seed to pick the rest with; none for validate.</param>
+    public LoadResult Load(string path, ParameterInput? parameters = null)
     {
         var diagnostics = new DiagnosticBag();
         var root = YamlDocumentReader.ReadFile(path, diagnostics);
-        return Build(root, path, diagnostics);
+        return Build(root, path, diagnostics, parameters ?? ParameterInput.None);
     }
 
-    public LoadResult LoadText(string text, string path)
+    public LoadResult LoadText(string text, string path, ParameterInput? parameters = null)
     {
         var diagnostics = new DiagnosticBag();
         var root = YamlDocumentReader.ReadText(text, path, diagnostics);
-        return Build(root, path, diagnostics);
+        return Build(root, path, diagnostics, parameters ?? ParameterInput.None);
     }
 
-    private LoadResult Build(YNode? root, string path, DiagnosticBag d)
+    private LoadResult Build(YNode? root, string path, DiagnosticBag d, ParameterInput input)
     {
         if (root is null)
         {
             if (!d.HasErrors) d.Error(new SourceLocation(path, 1, 1), "profile is empty");
             return new LoadResult(null, d.Sorted());
+        }
+        IReadOnlyList<ParameterValue> parameters = [];
+        if (root is YMapping document)
+        {
+            // Values first: everything after this reads the profile with ${name} already replaced.
+            parameters = ProfileParameters.Resolve(document, input, d);
+            root = ProfileParameters.Substitute(document, parameters, d);
         }
         var top = MapReader.Of(root, d, "the profile", TopKeys);
         if (top is null) return new LoadResult(null, d.Sorted());
@@ -92,6 +100,8 @@ public sealed class ProfileLoader(ProviderRegistry registry)
             SteadyState = steady,
             Method = method,
             Rollback = rollback,
+            Parameters = parameters,
+            // With the parameters' values put in: the fingerprint covers the zone that will run.
             CanonicalContent = Canonical(root),
         };
         return new LoadResult(d.HasErrors ? null : experiment, d.Sorted());

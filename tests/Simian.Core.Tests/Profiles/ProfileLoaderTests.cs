@@ -113,7 +113,7 @@ public sealed class ProfileLoaderTests
         var d = Only(Load(text));
 
         AssertAt(d, text, "zzzzzzzz");
-        Assert.Contains("known: apiVersion, kind, metadata, providers, targets, safety, steadyState, method, rollback", d.Message);
+        Assert.Contains("known: apiVersion, kind, metadata, parameters, providers, targets, safety, steadyState, method, rollback", d.Message);
     }
 
     [Fact]
