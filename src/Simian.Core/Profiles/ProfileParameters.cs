@@ -91,25 +91,28 @@ public static partial class ProfileParameters
     public static YMapping Substitute(YMapping root, IReadOnlyList<ParameterValue> values, DiagnosticBag d)
     {
         var byName = values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+        // Declared but without a value: its declaration was reported already; its uses are not reported again.
+        var declared = (root.Get("parameters") as YMapping)?.Entries.Select(e => e.Key.Value).ToHashSet(StringComparer.Ordinal) ?? [];
         var entries = root.Entries.Select(e => e.Key.Value is "targets" or "method"
-            ? new KeyValuePair<YScalar, YNode>(e.Key, Replace(e.Value, byName, d))
+            ? new KeyValuePair<YScalar, YNode>(e.Key, Replace(e.Value, byName, declared, d))
             : e).ToList();
         return new YMapping(entries, root.Location);
     }
 
-    private static YNode Replace(YNode node, IReadOnlyDictionary<string, string> values, DiagnosticBag d) => node switch
+    private static YNode Replace(YNode node, IReadOnlyDictionary<string, string> values, HashSet<string> declared, DiagnosticBag d) => node switch
     {
         YScalar { IsNull: false } s when s.Value.Contains("${", StringComparison.Ordinal) => new YScalar(Reference().Replace(s.Value, m =>
         {
             var name = m.Groups[1].Value;
             if (values.TryGetValue(name, out var value)) return value;
+            if (declared.Contains(name)) return m.Value;
             d.Error(s.Location, values.Count == 0
                 ? $"'${{{name}}}' names a parameter, but the profile declares no parameters"
                 : DidYouMean.Unknown("parameter", name, values.Keys.ToList(), $"in '{s.Value}'"));
             return m.Value;
         }), s.Quoted, s.Location),
-        YSequence seq => new YSequence(seq.Items.Select(i => Replace(i, values, d)).ToList(), seq.Location),
-        YMapping map => new YMapping(map.Entries.Select(e => new KeyValuePair<YScalar, YNode>(e.Key, Replace(e.Value, values, d))).ToList(), map.Location),
+        YSequence seq => new YSequence(seq.Items.Select(i => Replace(i, values, declared, d)).ToList(), seq.Location),
+        YMapping map => new YMapping(map.Entries.Select(e => new KeyValuePair<YScalar, YNode>(e.Key, Replace(e.Value, values, declared, d))).ToList(), map.Location),
         _ => node,
     };
 
