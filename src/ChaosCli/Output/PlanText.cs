@@ -53,8 +53,11 @@ public static class PlanText
                 continue;
             }
             var count = step.ResourceIds.Count;
+            var together = step.Step.Parallel is { } group
+                ? $"  [together with {string.Join(", ", plan.Method.Where(o => o.Step.Parallel == group && o != step).Select(o => o.Step.Name))}]"
+                : "";
             s.AppendLine($"  {step.Step.Index + 1}. {step.Step.Name}: {step.Fault} on {step.Target} ({count} resource{(count == 1 ? "" : "s")}): {step.Description}"
-                + (step.Reversible ? "" : "  [IRREVERSIBLE: cannot be undone]"));
+                + (step.Reversible ? "" : "  [IRREVERSIBLE: cannot be undone]") + together);
             foreach (var check in step.Checks)
             {
                 s.AppendLine($"       [{PreflightNote.Name(check.Verdict)}] {check.Text}");

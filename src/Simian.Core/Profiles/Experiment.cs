@@ -24,8 +24,14 @@ public sealed record Experiment
 
     public TargetSpec? Target(string name) => Targets.FirstOrDefault(t => t.Name == name);
 
-    /// <summary>Sum of all fault and pause durations: the shortest the method can take.</summary>
-    public TimeSpan MethodDuration => Method.Aggregate(TimeSpan.Zero, (sum, s) => sum + (s.Duration ?? TimeSpan.Zero));
+    /// <summary>
+    /// The shortest the method can take: the sum of its fault and pause durations, a parallel group counting as its
+    /// longest step.
+    /// </summary>
+    public TimeSpan MethodDuration => Units.Aggregate(TimeSpan.Zero, (sum, unit) => sum + unit.Max(s => s.Duration ?? TimeSpan.Zero));
+
+    /// <summary>The method as it runs: each step on its own, or a parallel group's steps together, in order.</summary>
+    public IReadOnlyList<IReadOnlyList<MethodStep>> Units => MethodUnits.Of(Method, s => s);
 }
 
 public sealed record Metadata(string Name, string? Description, string? Owner, IReadOnlyDictionary<string, string> Labels);
@@ -110,7 +116,14 @@ public sealed record CommandProbeSpec(string Name, string Run, int ExpectExit, T
     public override string Describe() => $"command `{Redaction.Text(Run)}` expects exit {ExpectExit} (timeout {Duration.Format(Timeout)})";
 }
 
-public abstract record MethodStep(int Index, string Name, TimeSpan? Duration, SourceLocation Location);
+public abstract record MethodStep(int Index, string Name, TimeSpan? Duration, SourceLocation Location)
+{
+    /// <summary>
+    /// The <c>{parallel: [...]}</c> item this step belongs to (its position in <c>method</c>), or null for a step on its
+    /// own. Steps of one group start together, each with its own duration.
+    /// </summary>
+    public int? Parallel { get; init; }
+}
 
 public sealed record FaultStep(
     int Index,
@@ -130,4 +143,28 @@ public enum RollbackMode
     Always,
     OnDeviation,
     Never,
+}
+
+/// <summary>Groups consecutive steps of one <c>parallel</c> item; every other step is a unit of its own.</summary>
+public static class MethodUnits
+{
+    public static IReadOnlyList<IReadOnlyList<T>> Of<T>(IEnumerable<T> steps, Func<T, MethodStep> step)
+    {
+        var units = new List<IReadOnlyList<T>>();
+        List<T>? group = null;
+        int? groupId = null;
+        foreach (var item in steps)
+        {
+            var parallel = step(item).Parallel;
+            if (parallel is not null && parallel == groupId)
+            {
+                group!.Add(item);
+                continue;
+            }
+            group = [item];
+            groupId = parallel;
+            units.Add(group);
+        }
+        return units;
+    }
 }

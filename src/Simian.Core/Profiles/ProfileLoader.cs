@@ -30,6 +30,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
     private static readonly string[] CommandKeys = ["run", "expectExit", "timeout"];
     private static readonly string[] StepKeys = ["name", "fault", "target", "params", "duration", "irreversible"];
     private static readonly string[] PauseKeys = ["pause"];
+    private static readonly string[] ParallelKeys = ["parallel"];
     private static readonly string[] RollbackModes = ["always", "on-deviation", "never"];
     private static readonly string[] DayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -85,7 +86,8 @@ public sealed class ProfileLoader(ProviderRegistry registry)
         var rollbackText = top.Choice("rollback", RollbackModes) ?? "always";
         var rollback = rollbackText switch { "on-deviation" => RollbackMode.OnDeviation, "never" => RollbackMode.Never, _ => RollbackMode.Always };
 
-        if (safety.MaxDuration is { } maxDuration && method.Sum(s => (s.Duration ?? TimeSpan.Zero).Ticks) > maxDuration.Ticks)
+        if (safety.MaxDuration is { } maxDuration
+            && MethodUnits.Of(method, s => s).Sum(u => u.Max(s => (s.Duration ?? TimeSpan.Zero).Ticks)) > maxDuration.Ticks)
         {
             d.Error(top.LocationOf("method"), $"the method's steps last longer than safety.maxDuration ({Duration.Format(maxDuration)})");
         }
@@ -342,8 +344,26 @@ public sealed class ProfileLoader(ProviderRegistry registry)
         if (seq is null) return steps;
         if (seq.Items.Count == 0) d.Error(seq.Location, "method has no steps");
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in seq.Items)
+        for (var position = 0; position < seq.Items.Count; position++)
         {
+            var item = seq.Items[position];
+            if (item is YMapping group && group.Get("parallel") is not null)
+            {
+                var g = new MapReader(group, d, "parallel group", ParallelKeys);
+                var inner = g.Sequence("parallel", required: true);
+                if (inner is null) continue;
+                if (inner.Items.Count < 2) d.Error(inner.Location, "a parallel group needs at least two steps (a single step needs no group)");
+                foreach (var member in inner.Items)
+                {
+                    if (member is YMapping im && (im.Get("pause") is not null || im.Get("parallel") is not null))
+                    {
+                        d.Error(member.Location, "a parallel group holds fault steps only (each has its own duration); put pauses and other groups outside it");
+                        continue;
+                    }
+                    if (ReadFaultStep(member, steps.Count, d, targets, names) is { } step) steps.Add(step with { Parallel = position });
+                }
+                continue;
+            }
             var index = steps.Count;
             if (item is YMapping m && m.Get("pause") is not null)
             {
@@ -352,42 +372,47 @@ public sealed class ProfileLoader(ProviderRegistry registry)
                 if (pause is not null) steps.Add(new PauseStep(index, pause.Value, m.Location));
                 continue;
             }
-            var s = MapReader.Of(item, d, "method step", StepKeys);
-            if (s is null) continue;
-            var name = s.String("name") ?? $"step-{index + 1}";
-            if (!names.Add(name)) d.Error(s.LocationOf("name"), $"step name '{name}' is used twice");
-            var faultName = s.String("fault", required: true);
-            var targetName = s.String("target", required: true);
-            var parameters = s.Mapping("params") ?? new YMapping([], s.Location);
-            var duration = s.Duration("duration", min: TimeSpan.FromMilliseconds(1));
-            var irreversible = s.Choice("irreversible", ["allowed"]) == "allowed";
-            if (faultName is null || targetName is null) continue;
-            var target = targets.FirstOrDefault(t => t.Name == targetName);
-            if (target is null)
-            {
-                d.Error(s.Raw("target")!.Location, targets.Count == 0
-                    ? $"step '{name}' names target '{targetName}' but the profile defines no targets"
-                    : DidYouMean.Unknown("target", targetName, targets.Select(t => t.Name).ToList()));
-            }
-            else if (registry.TargetType(target.Type) is { } type)
-            {
-                var fault = type.Faults.FirstOrDefault(f => f.Name == faultName);
-                if (fault is null)
-                {
-                    d.Error(s.Raw("fault")!.Location, DidYouMean.Unknown("fault", faultName, type.Faults.Select(f => f.Name).ToList(), $"for {type.Name}"));
-                }
-                else
-                {
-                    fault.ValidateParams(parameters, d);
-                    if (fault.RequiresDuration && duration is null)
-                    {
-                        d.Error(s.Location, $"step '{name}': fault '{faultName}' needs a duration");
-                    }
-                }
-            }
-            steps.Add(new FaultStep(index, name, faultName, targetName, parameters, duration, irreversible, s.Location));
+            if (ReadFaultStep(item, index, d, targets, names) is { } faultStep) steps.Add(faultStep);
         }
         return steps;
+    }
+
+    private FaultStep? ReadFaultStep(YNode item, int index, DiagnosticBag d, IReadOnlyList<TargetSpec> targets, HashSet<string> names)
+    {
+        var s = MapReader.Of(item, d, "method step", StepKeys);
+        if (s is null) return null;
+        var name = s.String("name") ?? $"step-{index + 1}";
+        if (!names.Add(name)) d.Error(s.LocationOf("name"), $"step name '{name}' is used twice");
+        var faultName = s.String("fault", required: true);
+        var targetName = s.String("target", required: true);
+        var parameters = s.Mapping("params") ?? new YMapping([], s.Location);
+        var duration = s.Duration("duration", min: TimeSpan.FromMilliseconds(1));
+        var irreversible = s.Choice("irreversible", ["allowed"]) == "allowed";
+        if (faultName is null || targetName is null) return null;
+        var target = targets.FirstOrDefault(t => t.Name == targetName);
+        if (target is null)
+        {
+            d.Error(s.Raw("target")!.Location, targets.Count == 0
+                ? $"step '{name}' names target '{targetName}' but the profile defines no targets"
+                : DidYouMean.Unknown("target", targetName, targets.Select(t => t.Name).ToList()));
+        }
+        else if (registry.TargetType(target.Type) is { } type)
+        {
+            var fault = type.Faults.FirstOrDefault(f => f.Name == faultName);
+            if (fault is null)
+            {
+                d.Error(s.Raw("fault")!.Location, DidYouMean.Unknown("fault", faultName, type.Faults.Select(f => f.Name).ToList(), $"for {type.Name}"));
+            }
+            else
+            {
+                fault.ValidateParams(parameters, d);
+                if (fault.RequiresDuration && duration is null)
+                {
+                    d.Error(s.Location, $"step '{name}': fault '{faultName}' needs a duration");
+                }
+            }
+        }
+        return new FaultStep(index, name, faultName, targetName, parameters, duration, irreversible, s.Location);
     }
 
     /// <summary>The document as JSON with sorted keys: formatting and comments do not change the fingerprint.</summary>

@@ -293,100 +293,135 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         };
     }
 
-    /// <summary>The method, step by step; returns why it stopped early, or null.</summary>
+    /// <summary>The method, step by step (a parallel group's steps together); returns why it stopped early, or null.</summary>
     private async Task<string?> MethodAsync(RunState run, CancellationToken stop)
+    {
+        var experiment = run.Plan.Experiment;
+        foreach (var unit in MethodUnits.Of(run.Plan.Method, sp => sp.Step))
+        {
+            if (stop.IsCancellationRequested) return null;
+            if (run.Monitor.Deviated && experiment.SteadyState.AbortOnDeviation) return null;
+            if (unit.Count == 1)
+            {
+                var (ended, reason) = await StepAsync(run, unit[0], stop).ConfigureAwait(false);
+                if (ended) return reason;
+                continue;
+            }
+
+            // A parallel group: its steps start together, each journaled before it changes anything and each with its
+            // own duration. The first to fail stops the others; rollback then undoes all, newest change first.
+            _observer.Phase($"starting {unit.Count} steps together: {string.Join(", ", unit.Select(u => u.Step.Name))}");
+            using var group = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var results = await Task.WhenAll(unit.Select(async stepPlan =>
+            {
+                try
+                {
+                    var result = await StepAsync(run, stepPlan, group.Token).ConfigureAwait(false);
+                    if (result.Ended) await group.CancelAsync().ConfigureAwait(false);
+                    return result;
+                }
+                catch (OperationCanceledException) when (group.IsCancellationRequested)
+                {
+                    return (Ended: true, Reason: (string?)null);
+                }
+            })).ConfigureAwait(false);
+            if (results.Any(r => r.Ended)) return results.Select(r => r.Reason).FirstOrDefault(r => r is not null);
+        }
+        return null;
+    }
+
+    /// <summary>One step: a pause, or a fault on each selected resource held for its duration. Ended: the method stops here.</summary>
+    private async Task<(bool Ended, string? Reason)> StepAsync(RunState run, StepPlan stepPlan, CancellationToken stop)
     {
         var (plan, options, journal, monitor, active, all, stepEndFailures, sessions, interruption) =
             (run.Plan, run.Options, run.Journal, run.Monitor, run.Active, run.All, run.StepEnds, run.Sessions, run.Interruption);
         var experiment = plan.Experiment;
-        foreach (var stepPlan in plan.Method)
+        var step = stepPlan.Step;
+        journal.Step("start", step.Index, step.Name);
+        if (step is PauseStep pause)
         {
-            if (stop.IsCancellationRequested) return null;
-            if (monitor.Deviated && experiment.SteadyState.AbortOnDeviation) return null;
-            var step = stepPlan.Step;
-            journal.Step("start", step.Index, step.Name);
-            if (step is PauseStep pause)
+            _observer.Phase($"pausing {Duration.Format(pause.PauseFor)}");
+            await HoldAsync(pause.PauseFor, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
+            return (false, null);
+        }
+        var faultStep = (FaultStep)step;
+        var target = plan.Target(faultStep.Target);
+        var fault = registry.Fault(target.Type, faultStep.Fault)!;
+        var providerName = target.Type.Split(':')[0];
+        var settings = (experiment.Providers.GetValueOrDefault(providerName) ?? ProviderSettings.Empty(providerName)) with
+        {
+            Session = sessions.GetValueOrDefault(providerName),
+        };
+        var stepFaults = new List<Active>();
+        if (target.Selected.Count == 0) _observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
+        foreach (var resource in target.Selected)
+        {
+            if (stop.IsCancellationRequested) return (true, null);
+            var context = new FaultContext(options.RunId, step.Name, resource, faultStep.Params, step.Duration, settings, time);
+            if (options.DryRun)
             {
-                _observer.Phase($"pausing {Duration.Format(pause.PauseFor)}");
-                await HoldAsync(pause.PauseFor, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
+                _observer.Phase($"[dry run] would {stepPlan.Description} on {resource.Id}");
+                journal.Note(JournalEventNames.WouldApply, $"{step.Name}: {stepPlan.Description} on {resource.Id}");
                 continue;
             }
-            var faultStep = (FaultStep)step;
-            var target = plan.Target(faultStep.Target);
-            var fault = registry.Fault(target.Type, faultStep.Fault)!;
-            var providerName = target.Type.Split(':')[0];
-            var settings = (experiment.Providers.GetValueOrDefault(providerName) ?? ProviderSettings.Empty(providerName)) with
+            _observer.Phase($"{step.Name}: {stepPlan.Description} on {resource.Id}");
+            JsonObject captured;
+            try
             {
-                Session = sessions.GetValueOrDefault(providerName),
-            };
-            var stepFaults = new List<Active>();
-            if (target.Selected.Count == 0) _observer.Warning($"step '{step.Name}': target '{target.Name}' selected nothing; nothing to inject");
-            foreach (var resource in target.Selected)
-            {
-                if (stop.IsCancellationRequested) return null;
-                var context = new FaultContext(options.RunId, step.Name, resource, faultStep.Params, step.Duration, settings, time);
-                if (options.DryRun)
-                {
-                    _observer.Phase($"[dry run] would {stepPlan.Description} on {resource.Id}");
-                    journal.Note(JournalEventNames.WouldApply, $"{step.Name}: {stepPlan.Description} on {resource.Id}");
-                    continue;
-                }
-                _observer.Phase($"{step.Name}: {stepPlan.Description} on {resource.Id}");
-                JsonObject captured;
-                try
-                {
-                    captured = await fault.CaptureAsync(context, stop).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                {
-                    return $"step '{step.Name}' could not read {resource.Id} before changing it: {Redaction.Text(e.Message)}";
-                }
-                // The undo record is on disk before the change is made; a journal that cannot take it stops here.
-                interruption.MarkChanged();
-                var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured, stepPlan.Description);
-                var record = new Active(seq, step.Name, target.Type, fault, context, captured, step.Duration) { NextKeepAlive = time.GetUtcNow() };
-                all.Add(record);
-                if (fault.Reversible)
-                {
-                    lock (active) active.Add(record);
-                    stepFaults.Add(record);
-                }
-                try
-                {
-                    await fault.ApplyAsync(context, captured, stop).ConfigureAwait(false);
-                }
-                catch (FaultNotAppliedException e)
-                {
-                    // Certainly not made: nothing to undo, and nothing for recover to find.
-                    lock (active) active.Remove(record);
-                    all.Remove(record);
-                    journal.ApplyFailed(seq, Redaction.Text(e.Message), notApplied: true);
-                    return $"step '{step.Name}' could not be applied to {resource.Id}: {Redaction.Text(e.Message)} (nothing was changed there)";
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
-                {
-                    journal.ApplyFailed(seq, Redaction.Text(e.Message));
-                    return $"step '{step.Name}' failed on {resource.Id}: {Redaction.Text(e.Message)}";
-                }
-                journal.Applied(seq);
-                record.Live = true;
+                captured = await fault.CaptureAsync(context, stop).ConfigureAwait(false);
             }
-            if (step.Duration is { } hold)
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                _observer.Phase($"{step.Name}: holding {Duration.Format(hold)}");
-                await HoldAsync(hold, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
-                if (stop.IsCancellationRequested || (monitor.Deviated && experiment.SteadyState.AbortOnDeviation)) return null;
-                // A step with a duration ends its own faults when the duration is over.
-                _observer.Phase($"{step.Name}: duration over, ending the fault");
-                var ended = await UndoAllAsync(stepFaults, journal, active, "duration").ConfigureAwait(false);
+                return (true, $"step '{step.Name}' could not read {resource.Id} before changing it: {Redaction.Text(e.Message)}");
+            }
+            // The undo record is on disk before the change is made; a journal that cannot take it stops here.
+            interruption.MarkChanged();
+            var seq = journal.Intent(step.Name, fault.Name, target.Type, target.Name, resource, fault.Reversible, settings.Values, captured, stepPlan.Description);
+            var record = new Active(seq, step.Name, target.Type, fault, context, captured, step.Duration) { NextKeepAlive = time.GetUtcNow() };
+            lock (all) all.Add(record);
+            if (fault.Reversible)
+            {
+                lock (active) active.Add(record);
+                stepFaults.Add(record);
+            }
+            try
+            {
+                await fault.ApplyAsync(context, captured, stop).ConfigureAwait(false);
+            }
+            catch (FaultNotAppliedException e)
+            {
+                // Certainly not made: nothing to undo, and nothing for recover to find.
+                lock (active) active.Remove(record);
+                lock (all) all.Remove(record);
+                journal.ApplyFailed(seq, Redaction.Text(e.Message), notApplied: true);
+                return (true, $"step '{step.Name}' could not be applied to {resource.Id}: {Redaction.Text(e.Message)} (nothing was changed there)");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                journal.ApplyFailed(seq, Redaction.Text(e.Message));
+                return (true, $"step '{step.Name}' failed on {resource.Id}: {Redaction.Text(e.Message)}");
+            }
+            journal.Applied(seq);
+            record.Live = true;
+        }
+        if (step.Duration is { } hold)
+        {
+            _observer.Phase($"{step.Name}: holding {Duration.Format(hold)}");
+            await HoldAsync(hold, monitor, experiment.SteadyState.AbortOnDeviation, stop).ConfigureAwait(false);
+            if (stop.IsCancellationRequested || (monitor.Deviated && experiment.SteadyState.AbortOnDeviation)) return (true, null);
+            // A step with a duration ends its own faults when the duration is over.
+            _observer.Phase($"{step.Name}: duration over, ending the fault");
+            var ended = await UndoAllAsync(stepFaults, journal, active, "duration").ConfigureAwait(false);
+            lock (stepEndFailures)
+            {
                 stepEndFailures.Failed.AddRange(ended.Failed);
                 stepEndFailures.Restored += ended.Restored;
                 stepEndFailures.Unrecorded.AddRange(ended.Unrecorded);
-                if (ended.Failed.Count > 0 || ended.Unrecorded.Count > 0) return null;
             }
-            journal.Step("end", step.Index, step.Name);
+            if (ended.Failed.Count > 0 || ended.Unrecorded.Count > 0) return (true, null);
         }
-        return null;
+        journal.Step("end", step.Index, step.Name);
+        return (false, null);
     }
 
     /// <summary>Starts each provider's helpers (services, an embedded proxy); processes are journaled before they start.</summary>
