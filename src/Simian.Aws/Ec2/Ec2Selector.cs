@@ -19,13 +19,21 @@ internal sealed record Ec2Selector(
     IReadOnlyList<string> VpcIds,
     IReadOnlyList<string> SubnetIds)
 {
+    /// <summary>
+    /// Lifecycles to keep: <c>normal</c> (on-demand), <c>spot</c>, <c>scheduled</c>, <c>capacity-block</c>; empty keeps all.
+    /// Matched here, not by EC2: its <c>instance-lifecycle</c> filter cannot name on-demand instances.
+    /// </summary>
+    public IReadOnlyList<string> Lifecycles { get; init; } = [];
+
+    public static readonly string[] KnownLifecycles = ["normal", "spot", "scheduled", "capacity-block"];
+
     public const string AsgTag = "aws:autoscaling:groupName";
 
     /// <summary>EC2 accepts at most this many values in one filter.</summary>
     public const int MaxValues = 200;
 
     public static readonly string[] Keys =
-        ["tags", "tagKeys", "ids", "states", "zones", "instanceTypes", "autoScalingGroups", "vpcIds", "subnetIds"];
+        ["tags", "tagKeys", "ids", "states", "zones", "instanceTypes", "autoScalingGroups", "vpcIds", "subnetIds", "lifecycles"];
 
     public static readonly string[] KnownStates = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"];
 
@@ -66,8 +74,18 @@ internal sealed record Ec2Selector(
             List(r, "instanceTypes"),
             List(r, "autoScalingGroups"),
             List(r, "vpcIds"),
-            List(r, "subnetIds"));
-        if (result.Tags.Count == 0 && Keys.Where(k => k is not ("tags" or "states")).All(k => !r.Has(k)))
+            List(r, "subnetIds"))
+        {
+            Lifecycles = List(r, "lifecycles"),
+        };
+        foreach (var (lifecycle, i) in result.Lifecycles.Select((s, i) => (s, i)))
+        {
+            if (!KnownLifecycles.Contains(lifecycle))
+            {
+                diagnostics.Error(((YSequence)r.Raw("lifecycles")!).Items[i].Location, DidYouMean.Unknown("lifecycle", lifecycle, KnownLifecycles));
+            }
+        }
+        if (result.Tags.Count == 0 && Keys.Where(k => k is not ("tags" or "states" or "lifecycles")).All(k => !r.Has(k)))
         {
             diagnostics.Error(selector.Location,
                 "aws:ec2:instance selector needs at least one of tags, tagKeys, ids, zones, instanceTypes, autoScalingGroups, vpcIds or subnetIds "
@@ -98,6 +116,7 @@ internal sealed record Ec2Selector(
     /// </summary>
     public bool Matches(Instance instance)
     {
+        if (Lifecycles.Count > 0 && !Lifecycles.Contains(Ec2Instances.Lifecycle(instance))) return false;
         if (TagKeys.Count <= 1) return true;
         var keys = (instance.Tags ?? []).Select(t => t.Key).ToList();
         return TagKeys.All(pattern => keys.Any(k => Wildcard(pattern, k)));

@@ -107,6 +107,63 @@ public sealed class AwsSandboxTests
         Assert.True(sandbox.State.CallCounts()["autoscaling:SuspendProcesses"] >= 4);
     }
 
+    [Fact]
+    public async Task Zone_outage_cuts_the_chosen_zones_network_and_stops_its_instances_together_then_restores_both()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        using var cli = new TestCli(env: Credentials);
+        var profile = Adapt("zone-outage.yaml", sandbox, cli.StateDir);
+        var acls = sandbox.State.SubnetAcls();
+        var aclIds = sandbox.State.NetworkAcls();
+        // The zone's opted-in on-demand instances; its Spot Instance (which instance-stop refuses) is left out by the selector.
+        var zoneB = sandbox.State.Instances().Where(i => i.Zone == "us-east-1b" && i.State == "running" && i.Tags.GetValueOrDefault("chaos") == "opt-in" && !i.Spot)
+            .Select(i => i.Id).Order(StringComparer.Ordinal).ToList();
+
+        var plan = await cli.RunAsync("plan", profile, "--param", "zone=us-east-1b", "--output", "json");
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        var targets = JsonNode.Parse(plan.Stdout)!["targets"]!.AsArray();
+        Assert.Equal(["subnet-us-east-1b"], targets[0]!["selected"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(zoneB, targets[1]!["selected"]!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal));
+
+        var journal = Path.Combine(cli.StateDir, "zone.jsonl");
+        var run = await cli.RunAsync("run", profile, "--yes", "--param", "zone=us-east-1b", "--journal", journal, "--output", "json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var events = RunCommandTests.ReadJournal(journal);
+        // Both steps started before either ended: the zone went dark all at once.
+        var firstEnd = events.FindIndex(e => (string?)e["event"] == "step" && (string?)e["phase"] == "end");
+        Assert.Equal(2, events.Take(firstEnd).Count(e => (string?)e["event"] == "step" && (string?)e["phase"] == "start"));
+        Assert.Contains(events, e => (string?)e["event"] == "intent" && (string?)e["fault"] == "network-blackhole");
+        Assert.Equal(acls, sandbox.State.SubnetAcls());
+        Assert.Equal(aclIds, sandbox.State.NetworkAcls());
+        Assert.All(sandbox.State.Instances().Where(i => zoneB.Contains(i.Id)), i => Assert.Equal("running", i.State));
+        Assert.True(sandbox.State.CallCounts()["ec2:ReplaceNetworkAclAssociation"] >= 2);
+        Assert.True(sandbox.State.CallCounts()["ec2:DeleteNetworkAcl"] >= 1);
+    }
+
+    [Fact]
+    public async Task S3_region_outage_denies_every_opted_in_bucket_and_blackholes_the_endpoint_then_restores_the_policy_exactly()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        using var cli = new TestCli(env: Credentials);
+        var path = Adapt("s3-region-outage.yaml", sandbox, cli.StateDir);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("127.0.0.1:24566", $"127.0.0.1:{Wait.FreePort()}"));
+        var planFile = Path.Combine(cli.StateDir, "region.plan.json");
+        var plan = await cli.RunAsync("plan", path, "--out", planFile);
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        Assert.Contains("[together with cut-endpoint]", plan.Stdout);
+
+        var run = await cli.RunAsync("run", path, "--plan", planFile, "--output", "json");
+
+        // The finding the profile expects until the site has a fallback: the probe saw the outage.
+        Assert.True(run.ExitCode == ExitCodes.Deviated, run.ToString());
+        var json = JsonNode.Parse(run.Stdout)!;
+        Assert.Contains("403", (string?)json["probes"]![0]!["lastFailure"]);
+        Assert.Equal((int)json["injected"]!, (int)json["restored"]!);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+    }
+
     /// <summary>
     /// The plan dry-runs the stop and its undo: a caller who could stop instances but not start them again is
     /// refused before anything changes, with the missing action named
