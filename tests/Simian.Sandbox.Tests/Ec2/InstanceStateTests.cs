@@ -199,7 +199,7 @@ public sealed class InstanceStateTests
     {
         await using var sandbox = await SandboxHarness.StartAsync();
 
-        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sandbox.Ec2().DescribeVpcsAsync(new DescribeVpcsRequest()));
+        var error = await Assert.ThrowsAsync<AmazonEC2Exception>(() => sandbox.Ec2().DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest()));
 
         Assert.Equal("InvalidAction", error.ErrorCode);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
