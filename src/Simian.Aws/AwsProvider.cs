@@ -22,7 +22,7 @@ public sealed class AwsProvider : IProvider
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(env);
         var sessions = new AwsSessions(time, env, options ?? new AwsProviderOptions());
-        TargetTypes = [new Ec2InstanceTargetType(sessions), new Ec2SubnetTargetType(sessions), new S3BucketTargetType(sessions)];
+        TargetTypes = [new Ec2InstanceTargetType(sessions), new Ec2SubnetTargetType(sessions), new S3BucketTargetType(sessions), new AutoScaling.AutoScalingGroupTargetType(sessions)];
     }
 
     public string Name => "aws";

@@ -56,12 +56,14 @@ public sealed class SandboxServer : IAsyncDisposable
         instances.Attach(groups);
         var buckets = new S3BucketStore(fleet, options.TimeProvider.GetUtcNow());
         var network = new Ec2.Network.NetworkStore(fleet, instances.All.Select(i => (i.SubnetId, i.VpcId, i.Zone)));
+        // A replacement goes into the group's own subnet in the zone it is launched in.
+        groups.SubnetIn = (group, zone) => group.SubnetIds.FirstOrDefault(id => network.Subnets.FirstOrDefault(s => s.Id == id)?.Zone == zone);
         var state = new SandboxState(instances, buckets, faults, groups, network);
         var dispatcher = new RequestDispatcher(
             new Ec2Service(instances, network, fleet.Account, fleet.Region),
             new S3Service(buckets, options.TimeProvider, fleet.Region, fleet.Account),
             new StsService(),
-            new AutoScaling.AutoScalingService(instances, groups),
+            new AutoScaling.AutoScalingService(instances, groups, network),
             new AdminService(state, faults),
             new IdentityDirectory(fleet.Identities),
             faults,

@@ -59,7 +59,10 @@ public sealed class SandboxState
                 g.DesiredCapacity,
                 g.Suspended.Select(s => s.Process).ToList(),
                 g.Members.Select(m => new SandboxGroupMember(m.Instance.Id, AutoScaling.Member.Name(m.Lifecycle), m.Healthy ? "Healthy" : "Unhealthy")).ToList(),
-                g.Activities.Select(a => a.Description).ToList())).ToList();
+                g.Activities.Select(a => a.Description).ToList())
+            {
+                Subnets = [.. g.SubnetIds],
+            }).ToList();
         }
     }
 

@@ -19,9 +19,19 @@ public interface IAutoScaling
     Task SuspendProcessesAsync(string group, IReadOnlyList<string> processes, CancellationToken cancellationToken);
 
     Task ResumeProcessesAsync(string group, IReadOnlyList<string> processes, CancellationToken cancellationToken);
+
+    /// <summary>Groups by name (all of them when <paramref name="names"/> is null), page by page.</summary>
+    Task<IReadOnlyList<AutoScalingGroupInfo>> DescribeGroupsAsync(IReadOnlyList<string>? names, CancellationToken cancellationToken);
+
+    /// <summary>Sets the group's subnets (UpdateAutoScalingGroup's VPCZoneIdentifier, comma-separated).</summary>
+    Task UpdateSubnetsAsync(string group, string vpcZoneIdentifier, CancellationToken cancellationToken);
 }
 
 public sealed record AutoScalingInstance(string InstanceId, string Group, string LifecycleState);
+
+/// <summary>What simian reads of a group: its subnets exactly as AWS returns them, its zones, tags and suspended processes.</summary>
+public sealed record AutoScalingGroupInfo(string Name, string VpcZoneIdentifier, IReadOnlyList<string> Zones,
+    IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Suspended);
 
 /// <summary>
 /// The Auto Scaling Query API (2011-01-01) over HTTP, signed with SigV4 from the session's credentials (which
@@ -74,6 +84,42 @@ internal sealed class AutoScalingClient(AwsConnection connection, HttpClient htt
             .ToList()
             ?? (match is null ? null : []);
     }
+
+    public async Task<IReadOnlyList<AutoScalingGroupInfo>> DescribeGroupsAsync(IReadOnlyList<string>? names, CancellationToken cancellationToken)
+    {
+        var found = new List<AutoScalingGroupInfo>();
+        // At most 100 names and 100 records per call.
+        foreach (var chunk in names is null ? [null] : names.Chunk(100).Select(c => (string[]?)c))
+        {
+            string? token = null;
+            do
+            {
+                var parameters = new List<(string, string)> { ("MaxRecords", "100"), ("IncludeInstances", "false") };
+                for (var i = 0; i < (chunk?.Length ?? 0); i++) parameters.Add(($"AutoScalingGroupNames.member.{i + 1}", chunk![i]));
+                if (token is not null) parameters.Add(("NextToken", token));
+                var result = await CallAsync("DescribeAutoScalingGroups", parameters, cancellationToken).ConfigureAwait(false);
+                foreach (var g in result.Element(Ns + "AutoScalingGroups")?.Elements(Ns + "member") ?? [])
+                {
+                    found.Add(new AutoScalingGroupInfo(
+                        (string?)g.Element(Ns + "AutoScalingGroupName") ?? "",
+                        (string?)g.Element(Ns + "VPCZoneIdentifier") ?? "",
+                        [.. g.Element(Ns + "AvailabilityZones")?.Elements(Ns + "member").Select(z => z.Value) ?? []],
+                        (g.Element(Ns + "Tags")?.Elements(Ns + "member") ?? [])
+                            .Select(t => ((string?)t.Element(Ns + "Key") ?? "", (string?)t.Element(Ns + "Value") ?? ""))
+                            .Where(t => t.Item1.Length > 0).GroupBy(t => t.Item1).ToDictionary(t => t.Key, t => t.Last().Item2, StringComparer.Ordinal),
+                        [.. (g.Element(Ns + "SuspendedProcesses")?.Elements(Ns + "member") ?? []).Select(m => (string?)m.Element(Ns + "ProcessName") ?? "").Where(p => p.Length > 0)]));
+                }
+
+                token = (string?)result.Element(Ns + "NextToken") is { Length: > 0 } next ? next : null;
+            }
+            while (token is not null);
+        }
+
+        return found;
+    }
+
+    public Task UpdateSubnetsAsync(string group, string vpcZoneIdentifier, CancellationToken cancellationToken) =>
+        CallAsync("UpdateAutoScalingGroup", [("AutoScalingGroupName", group), ("VPCZoneIdentifier", vpcZoneIdentifier)], cancellationToken);
 
     public Task SuspendProcessesAsync(string group, IReadOnlyList<string> processes, CancellationToken cancellationToken) =>
         CallAsync("SuspendProcesses", Processes(group, processes), cancellationToken);

@@ -15,7 +15,13 @@ internal sealed class AutoScalingGroup
 
     public required int DesiredCapacity { get; set; }
 
-    public required List<string> Zones { get; init; }
+    /// <summary>The zones it launches into: those of its subnets.</summary>
+    public required List<string> Zones { get; set; }
+
+    /// <summary>Its VPCZoneIdentifier, in the order given; subnet-ZONE for each zone unless changed by UpdateAutoScalingGroup.</summary>
+    public List<string>? Subnets { get; set; }
+
+    public IReadOnlyList<string> SubnetIds => Subnets ?? [.. Zones.Select(z => "subnet-" + z)];
 
     public required string HealthCheckType { get; set; }
 

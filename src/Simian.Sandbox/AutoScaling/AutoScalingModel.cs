@@ -190,7 +190,7 @@ internal sealed class AutoScalingModel
                     .OrderBy(z => group.Members.Count(m => m.Lifecycle is LifecycleState.Pending or LifecycleState.InService && m.Instance.Zone == z))
                     .ThenBy(z => z, StringComparer.Ordinal)
                     .First();
-                var launched = _store.Launch(template, zone, now);
+                var launched = _store.Launch(template, zone, now, SubnetIn(group, zone));
                 launched.Group = group;
                 group.Members.Add(new Member(launched, LifecycleState.Pending));
                 Record(group, now, $"Launching a new EC2 instance: {launched.Id}",
@@ -203,6 +203,9 @@ internal sealed class AutoScalingModel
 
         return settled;
     }
+
+    /// <summary>The group's subnet in the zone (set by UpdateAutoScalingGroup's VPCZoneIdentifier), or the zone's default one.</summary>
+    public Func<AutoScalingGroup, string, string?> SubnetIn { get; set; } = (group, zone) => group.SubnetIds.FirstOrDefault(id => id == "subnet-" + zone);
 
     public void MarkUnhealthy(Member member, string cause)
     {

@@ -20,8 +20,11 @@ internal sealed class AutoScalingService : ISandboxService
     private readonly Ec2InstanceStore _store;
     private readonly AutoScalingModel _model;
 
-    public AutoScalingService(Ec2InstanceStore store, AutoScalingModel model)
+    private readonly Ec2.Network.NetworkStore? _network;
+
+    public AutoScalingService(Ec2InstanceStore store, AutoScalingModel model, Ec2.Network.NetworkStore? network = null)
     {
+        _network = network;
         _store = store;
         _model = model;
     }
@@ -273,12 +276,14 @@ internal sealed class AutoScalingService : ISandboxService
     private SandboxResponse Update(QueryParameters p, string requestId)
     {
         var group = RequireGroup(p);
-        string[] modelled = ["Action", "Version", "AutoScalingGroupName", "MinSize", "MaxSize", "DesiredCapacity", "HealthCheckGracePeriod", "HealthCheckType"];
+        string[] modelled = ["Action", "Version", "AutoScalingGroupName", "MinSize", "MaxSize", "DesiredCapacity", "HealthCheckGracePeriod", "HealthCheckType", "VPCZoneIdentifier"];
         if (p.Names.FirstOrDefault(n => !modelled.Contains(n, StringComparer.Ordinal)) is { } other)
         {
             throw new AwsErrorException(501, "NotImplemented",
-                $"The sandbox does not model UpdateAutoScalingGroup's {other.Split('.')[0]} (it models MinSize, MaxSize, DesiredCapacity, HealthCheckGracePeriod and HealthCheckType).");
+                $"The sandbox does not model UpdateAutoScalingGroup's {other.Split('.')[0]} (it models MinSize, MaxSize, DesiredCapacity, HealthCheckGracePeriod, HealthCheckType and VPCZoneIdentifier).");
         }
+
+        var subnets = p["VPCZoneIdentifier"] is { } identifier ? Subnets(group, identifier) : null;
 
         var min = Int(p, "MinSize") ?? group.MinSize;
         var max = Int(p, "MaxSize") ?? group.MaxSize;
@@ -310,8 +315,44 @@ internal sealed class AutoScalingService : ISandboxService
         group.DesiredCapacity = desired;
         group.HealthCheckGracePeriod = Int(p, "HealthCheckGracePeriod") ?? group.HealthCheckGracePeriod;
         group.HealthCheckType = p["HealthCheckType"] ?? group.HealthCheckType;
+        if (subnets is not null)
+        {
+            group.Subnets = [.. subnets.Select(s => s.Id)];
+            group.Zones = [.. subnets.Select(s => s.Zone).Distinct(StringComparer.Ordinal)];
+        }
+
         _model.Touch(group);
         return Empty("UpdateAutoScalingGroup", requestId);
+    }
+
+    /// <summary>
+    /// A new VPCZoneIdentifier: comma-separated subnets that exist. Taking away a zone where the group has instances
+    /// starts an AZRebalance on AWS (launch in the remaining zones, then terminate in the removed one:
+    /// https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#AutoScalingBehavior.Rebalancing);
+    /// the sandbox does not model rebalancing, so it refuses that unless AZRebalance is suspended.
+    /// </summary>
+    private List<Ec2.Network.Subnet> Subnets(AutoScalingGroup group, string identifier)
+    {
+        var ids = identifier.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length == 0) throw new AwsErrorException(400, "ValidationError", "The VPCZoneIdentifier must name at least one subnet.");
+        var known = _network?.Subnets ?? [];
+        var subnets = new List<Ec2.Network.Subnet>();
+        foreach (var id in ids)
+        {
+            subnets.Add(known.FirstOrDefault(s => s.Id == id)
+                ?? throw new AwsErrorException(400, "ValidationError", $"The subnet ID '{id}' does not exist"));
+        }
+
+        var zones = subnets.Select(s => s.Zone).ToHashSet(StringComparer.Ordinal);
+        var stranded = group.Members.Where(m => m.Lifecycle is LifecycleState.Pending or LifecycleState.InService && !zones.Contains(m.Instance.Zone)).ToList();
+        if (stranded.Count > 0 && !group.IsSuspended("AZRebalance"))
+        {
+            throw new AwsErrorException(501, "NotImplemented",
+                $"The sandbox does not model AZ rebalancing: this change takes away zone(s) {string.Join(", ", stranded.Select(m => m.Instance.Zone).Distinct().Order(StringComparer.Ordinal))} "
+                + $"where {stranded.Count} instance(s) are in service, which on AWS starts an AZRebalance that terminates them; suspend AZRebalance first.");
+        }
+
+        return subnets;
     }
 
     private SandboxResponse DescribeActivities(QueryParameters p, string requestId)
@@ -428,6 +469,7 @@ internal sealed class AutoScalingService : ISandboxService
         var rows = includeInstances ? g.Members.Select(MemberRow).ToList() : [];
         var suspended = g.Suspended.ToList();
         var zones = g.Zones.ToList();
+        var subnetIds = g.SubnetIds.ToList();
         var tags = g.Tags.ToList();
         var (name, arn, min, max, desired, grace, type, created) =
             (g.Name, g.Arn, g.MinSize, g.MaxSize, g.DesiredCapacity, g.HealthCheckGracePeriod, g.HealthCheckType, g.CreatedTime);
@@ -471,7 +513,7 @@ internal sealed class AutoScalingService : ISandboxService
             }
 
             w.WriteEndElement();
-            w.WriteElementString("VPCZoneIdentifier", ns, string.Join(',', zones.Select(z => "subnet-" + z)));
+            w.WriteElementString("VPCZoneIdentifier", ns, string.Join(',', subnetIds));
             w.WriteStartElement("Tags", ns);
             foreach (var (key, value) in tags)
             {

@@ -108,7 +108,7 @@ internal sealed class Ec2InstanceStore
     public Ec2Instance? Get(string id) => _positions.TryGetValue(id, out var position) ? _ordered[position] : null;
 
     /// <summary>Launches a new instance like <paramref name="template"/> (Auto Scaling's replacement): pending, then running.</summary>
-    public Ec2Instance Launch(Ec2Instance template, string zone, DateTimeOffset now)
+    public Ec2Instance Launch(Ec2Instance template, string zone, DateTimeOffset now, string? subnet = null)
     {
         string id;
         do
@@ -126,7 +126,7 @@ internal sealed class Ec2InstanceStore
             Type = template.Type,
             Zone = zone,
             VpcId = template.VpcId,
-            SubnetId = "subnet-" + zone,
+            SubnetId = subnet ?? "subnet-" + zone,
             PrivateIpAddress = string.Create(CultureInfo.InvariantCulture, $"10.250.{(_launched >> 8) & 255}.{_launched & 255}"),
             Spot = false,
             Tags = template.Tags.ToArray(),

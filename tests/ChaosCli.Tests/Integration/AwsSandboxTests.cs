@@ -108,7 +108,7 @@ public sealed class AwsSandboxTests
     }
 
     [Fact]
-    public async Task Zone_outage_cuts_the_chosen_zones_network_and_stops_its_instances_together_then_restores_both()
+    public async Task Zone_outage_cuts_the_zones_network_impairs_its_groups_and_stops_its_instances_together_then_restores_all()
     {
         await using var sandbox = await StartSandboxAsync();
         using var cli = new TestCli(env: Credentials);
@@ -122,23 +122,31 @@ public sealed class AwsSandboxTests
         var plan = await cli.RunAsync("plan", profile, "--param", "zone=us-east-1b", "--output", "json");
         Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
         var targets = JsonNode.Parse(plan.Stdout)!["targets"]!.AsArray();
-        Assert.Equal(["subnet-us-east-1b"], targets[0]!["selected"]!.AsArray().Select(n => (string)n!));
-        Assert.Equal(zoneB, targets[1]!["selected"]!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal));
+        IEnumerable<string> Selected(string name) =>
+            targets.Single(t => (string?)t!["name"] == name)!["selected"]!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal);
+        Assert.Equal(["subnet-us-east-1b"], Selected("zone-subnets"));
+        Assert.Equal(zoneB, Selected("zone-instances"));
+        Assert.Equal(["api-asg-01", "api-asg-02", "web-asg-01", "web-asg-02"], Selected("zone-groups"));
 
         var journal = Path.Combine(cli.StateDir, "zone.jsonl");
         var run = await cli.RunAsync("run", profile, "--yes", "--param", "zone=us-east-1b", "--journal", journal, "--output", "json");
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         var events = RunCommandTests.ReadJournal(journal);
-        // Both steps started before either ended: the zone went dark all at once.
+        // All three steps started before any ended: the zone went dark all at once.
         var firstEnd = events.FindIndex(e => (string?)e["event"] == "step" && (string?)e["phase"] == "end");
-        Assert.Equal(2, events.Take(firstEnd).Count(e => (string?)e["event"] == "step" && (string?)e["phase"] == "start"));
+        Assert.Equal(3, events.Take(firstEnd).Count(e => (string?)e["event"] == "step" && (string?)e["phase"] == "start"));
         Assert.Contains(events, e => (string?)e["event"] == "intent" && (string?)e["fault"] == "network-blackhole");
         Assert.Equal(acls, sandbox.State.SubnetAcls());
         Assert.Equal(aclIds, sandbox.State.NetworkAcls());
         Assert.All(sandbox.State.Instances().Where(i => zoneB.Contains(i.Id)), i => Assert.Equal("running", i.State));
         Assert.True(sandbox.State.CallCounts()["ec2:ReplaceNetworkAclAssociation"] >= 2);
         Assert.True(sandbox.State.CallCounts()["ec2:DeleteNetworkAcl"] >= 1);
+        // Each group lost the zone's subnet and got it back (two updates each), with AZRebalance suspended meanwhile and
+        // resumed after: nothing in a group was terminated or replaced.
+        Assert.Equal(8, sandbox.State.CallCounts()["autoscaling:UpdateAutoScalingGroup"]);
+        Assert.All(sandbox.State.AutoScalingGroups(), g => Assert.Empty(g.SuspendedProcesses));
+        Assert.All(sandbox.State.AutoScalingGroups(), g => Assert.Empty(g.Activities));
     }
 
     [Fact]

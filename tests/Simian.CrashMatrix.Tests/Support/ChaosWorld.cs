@@ -42,7 +42,7 @@ public sealed class ChaosWorld : IAsyncDisposable
     public const string ProxyName = "crash-px";
 
     /// <summary>Every kind of change, in the order the crash matrix makes them.</summary>
-    public static readonly string[] EveryFault = ["latency", "pause", "stop", "deny", "blackhole"];
+    public static readonly string[] EveryFault = ["latency", "pause", "stop", "deny", "blackhole", "impair"];
 
     public static readonly IReadOnlyDictionary<string, string> Credentials = new Dictionary<string, string>
     {
@@ -185,6 +185,7 @@ public sealed class ChaosWorld : IAsyncDisposable
             ["stop"] = "- {name: stop, fault: instance-stop, target: web}",
             ["deny"] = "- {name: deny, fault: bucket-deny, target: assets}",
             ["blackhole"] = "- {name: cut, fault: network-blackhole, target: zone-c, params: {allow: [10.0.0.7/32]}}",
+            ["impair"] = "- {name: impair, fault: zone-impair, target: groups, params: {zone: us-east-1c}}",
         };
         var method = string.Join("\n  ", (order ?? ["latency", "pause", "stop", "deny"]).Select(s => steps[s]));
         var path = Path.Combine(Dir, name + ".yaml");
@@ -201,6 +202,7 @@ public sealed class ChaosWorld : IAsyncDisposable
               web: {type: aws:ec2:instance, selector: {tags: {app: web}, zones: [us-east-1a], states: [running]}, pick: {count: 1}}
               assets: {type: aws:s3:bucket, selector: {names: [{{{Bucket}}}]}}
               zone-c: {type: aws:ec2:subnet, selector: {zones: [us-east-1c], tags: {chaos: opt-in} } }
+              groups: {type: aws:autoscaling:group, selector: {names: [api-asg-01]}}
             safety: {requireTags: {chaos: opt-in}, allowedAccounts: ["123456789012"]}
             method:
               {{{method}}}
@@ -224,7 +226,7 @@ public sealed class ChaosWorld : IAsyncDisposable
         SleeperState(),
         Sandbox.State.AutoScalingGroups().ToDictionary(
             g => g.Name,
-            g => $"suspended [{string.Join(", ", g.SuspendedProcesses)}] | members [{string.Join(", ", g.Instances.Select(i => i.Id).Order(StringComparer.Ordinal))}]"),
+            g => $"suspended [{string.Join(", ", g.SuspendedProcesses)}] | members [{string.Join(", ", g.Instances.Select(i => i.Id).Order(StringComparer.Ordinal))}] | subnets {string.Join(",", g.Subnets)}"),
         string.Join(", ", Sandbox.State.SubnetAcls().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"))
             + " | acls " + string.Join(", ", Sandbox.State.NetworkAcls().Order(StringComparer.Ordinal)));
 
@@ -292,6 +294,7 @@ public sealed class ChaosWorld : IAsyncDisposable
             "instance-stop" => () => Sandbox.State.Instances().Any(i => i.State is "stopping" or "stopped"),
             "bucket-deny" => () => !string.Equals(Sandbox.State.BucketPolicy(Bucket), Original.Policy, StringComparison.Ordinal),
             "network-blackhole" => () => !Sandbox.State.SubnetReachable("subnet-us-east-1c"),
+            "zone-impair" => () => !Sandbox.State.AutoScalingGroup("api-asg-01")!.Subnets.Contains("subnet-us-east-1c"),
             _ => throw new ArgumentException($"no way to see the change of fault '{fault}'", nameof(fault)),
         };
         var deadline = DateTime.UtcNow + timeout;

@@ -277,6 +277,36 @@ public sealed class AutoScalingTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// VPCZoneIdentifier through boto3: subnets must exist; taking away a zone with instances in service is refused
+    /// unless AZRebalance is suspended, because on AWS the rebalance would terminate them
+    /// (https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#AutoScalingBehavior.Rebalancing);
+    /// a replacement then launches only into the group's remaining subnets.
+    /// </summary>
+    [ToolFact(Tools.AwsCli, Tools.Boto3)]
+    public async Task The_groups_subnets_change_only_as_far_as_the_sandbox_can_model_and_launches_follow_them()
+    {
+        if (Skipped()) return;
+        await using var sandbox = await StartAsync();
+        var result = await Boto(sandbox, """
+            asg = client("autoscaling")
+            result = {"unknown": error(lambda: asg.update_auto_scaling_group(AutoScalingGroupName="web-asg", VPCZoneIdentifier="subnet-0123456789abcdef0")),
+                      "rebalance": error(lambda: asg.update_auto_scaling_group(AutoScalingGroupName="web-asg", VPCZoneIdentifier="subnet-us-east-1b"))}
+            asg.suspend_processes(AutoScalingGroupName="web-asg", ScalingProcesses=["AZRebalance"])
+            asg.update_auto_scaling_group(AutoScalingGroupName="web-asg", VPCZoneIdentifier="subnet-us-east-1b")
+            group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web-asg"])["AutoScalingGroups"][0]
+            result["subnets"] = group["VPCZoneIdentifier"]
+            result["zones"] = group["AvailabilityZones"]
+            asg.update_auto_scaling_group(AutoScalingGroupName="web-asg", DesiredCapacity=3)
+            """);
+        Assert.Equal("ValidationError", result.GetProperty("unknown").GetProperty("Code").GetString());
+        Assert.Equal("NotImplemented", result.GetProperty("rebalance").GetProperty("Code").GetString());
+        Assert.Equal("subnet-us-east-1b", result.GetProperty("subnets").GetString());
+        Assert.Equal(["us-east-1b"], result.GetProperty("zones").EnumerateArray().Select(z => z.GetString()));
+        var launched = sandbox.State.Instances().Single(i => i.Id is not ("i-0aa0000000000000a" or "i-0aa0000000000000b" or "i-0bb0000000000000a" or "i-0cc0000000000000a"));
+        Assert.Equal("us-east-1b", launched.Zone);
+    }
+
+    /// <summary>
     /// DryRun checks permissions only: DryRunOperation when allowed, UnauthorizedOperation when not, whatever state the
     /// instance is in (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html, DryRun). Auto
     /// Scaling answers a missing permission with AccessDenied.
