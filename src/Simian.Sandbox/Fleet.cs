@@ -22,6 +22,9 @@ public sealed class Fleet
 
     public List<FleetBucket> Buckets { get; } = [];
 
+    /// <summary>A site for probes to watch (GET /SERVICE answers 200 while enough of its instances are healthy), or none.</summary>
+    public FleetSite? Site { get; set; }
+
     /// <summary>Subnets with settings of their own (tags, CIDR); the instances' subnets exist without being listed.</summary>
     public List<FleetSubnet> Subnets { get; } = [];
 

@@ -9,7 +9,9 @@ namespace Simian.Sandbox;
 /// <summary>Reads fleet YAML through YamlDotNet's representation model, reporting errors with their location.</summary>
 internal sealed class FleetYamlReader
 {
-    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups", "subnets"];
+    private static readonly string[] RootKeys = ["account", "region", "launchTime", "identities", "instances", "generate", "buckets", "autoScalingGroups", "subnets", "site"];
+    private static readonly string[] SiteKeys = ["port", "services"];
+    private static readonly string[] ServiceKeys = ["tag", "minHealthy"];
     private static readonly string[] SubnetKeys = ["id", "zone", "vpcId", "cidr", "tags"];
     private static readonly string[] GroupKeys =
         ["name", "minSize", "maxSize", "desiredCapacity", "zones", "healthCheckGracePeriod", "healthCheckType", "suspendedProcesses", "tags"];
@@ -108,6 +110,9 @@ internal sealed class FleetYamlReader
                         fleet.AutoScalingGroups.Add(group);
                     }
 
+                    break;
+                case "site":
+                    fleet.Site = ReadSite(value);
                     break;
                 case "subnets":
                     foreach (var item in Sequence(value, key))
@@ -304,6 +309,41 @@ internal sealed class FleetYamlReader
         });
         group.Name = name ?? throw Error(node, "Auto Scaling group is missing 'name'");
         return group;
+    }
+
+    private FleetSite ReadSite(YamlNode node)
+    {
+        var site = new FleetSite();
+        ForEachKey(node, "site", SiteKeys, (key, value) =>
+        {
+            switch (key)
+            {
+                case "port": site.Port = Int(value, key, 0, 65535); break;
+                case "services":
+                    if (value is not YamlMappingNode services) throw Error(value, "'services' must be a mapping of name to {tag: KEY=VALUE, minHealthy: N}");
+                    foreach (var (nameNode, spec) in services.Children)
+                    {
+                        var name = Scalar(nameNode, "service name");
+                        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) throw Error(nameNode, $"service name '{name}' must be letters, digits, - and _");
+                        string? tag = null;
+                        var min = 1;
+                        ForEachKey(spec, "service", ServiceKeys, (k, v) =>
+                        {
+                            switch (k)
+                            {
+                                case "tag": tag = Scalar(v, k); break;
+                                case "minHealthy": min = Int(v, k, 0, 1_000_000); break;
+                            }
+                        });
+                        var equals = tag?.IndexOf('=') ?? -1;
+                        if (tag is null || equals <= 0) throw Error(spec, $"service '{name}' needs tag: KEY=VALUE (the tag its instances carry)");
+                        site.Services[name] = new FleetSiteService(tag[..equals], tag[(equals + 1)..], min);
+                    }
+
+                    break;
+            }
+        });
+        return site;
     }
 
     private FleetSubnet ReadSubnet(YamlNode node)

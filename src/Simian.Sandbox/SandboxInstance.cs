@@ -9,4 +9,8 @@ public sealed record SandboxInstance(
     bool Spot,
     IReadOnlyDictionary<string, string> Tags,
     DateTimeOffset LaunchTime,
-    int RebootCount);
+    int RebootCount)
+{
+    /// <summary>The subnet it is in.</summary>
+    public string SubnetId { get; init; } = "";
+}

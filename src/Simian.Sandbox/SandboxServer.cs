@@ -21,6 +21,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly TextWriter? _log;
     private readonly long _maxBodyBytes;
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private Site.SiteServer? _site;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
     private long _requests;
@@ -44,7 +45,7 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>The live instances, buckets, faults and call counts.</summary>
     public SandboxState State { get; }
 
-    public static Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
+    public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ct.ThrowIfCancellationRequested();
@@ -74,8 +75,17 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var (listener, port) = Listen(options.Port);
         var server = new SandboxServer(listener, port, dispatcher, faults, state, options);
+        try
+        {
+            server._site = fleet.Site is { } site ? Site.SiteServer.Start(site, state, Listen) : null;
+        }
+        catch (HttpListenerException e)
+        {
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw new HttpListenerException(e.ErrorCode, $"the fleet's site cannot listen on port {fleet.Site!.Port}: {e.Message}");
+        }
         server._acceptLoop = Task.Run(server.AcceptLoopAsync, CancellationToken.None);
-        return Task.FromResult(server);
+        return server;
     }
 
     /// <summary>Requests accepted and not yet answered.</summary>
@@ -106,6 +116,7 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             StopListener(_listener.Close);
             _stopping.Dispose();
+            if (_site is not null) await _site.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -125,6 +136,9 @@ public sealed class SandboxServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    /// <summary>Where the fleet's site answers (GET /SERVICE), or null when the fleet declares none.</summary>
+    public Uri? SiteEndpoint => _site?.Endpoint;
 
     private static (HttpListener Listener, int Port) Listen(int port)
     {

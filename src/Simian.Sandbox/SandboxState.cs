@@ -221,5 +221,8 @@ public sealed class SandboxState
         view.Spot,
         view.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
         view.LaunchTime,
-        view.RebootCount);
+        view.RebootCount)
+    {
+        SubnetId = view.SubnetId,
+    };
 }

@@ -18,6 +18,14 @@ public static class TestFleets
     public const string DevArn = "arn:aws:iam::123456789012:user/dev";
 
     /// <summary>The two identities and six instances (no buckets): what the sandbox's own tests count and filter on.</summary>
+    /// <summary>samples/fleets/sandbox-fleet.yaml, its site on a free port (never the sample's fixed one: tests run side by side).</summary>
+    public static Fleet Sample()
+    {
+        var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        if (fleet.Site is not null) fleet.Site.Port = 0;
+        return fleet;
+    }
+
     public static Fleet Standard()
     {
         var fleet = new Fleet { Account = Account, Region = "us-east-1" };

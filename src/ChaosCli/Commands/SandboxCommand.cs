@@ -22,6 +22,7 @@ public static class SandboxCommand
         {
             Description = "Admit any access key as a default identity (AWS refuses unknown keys, and so does the sandbox without this)",
         };
+        var sitePort = new Option<int?>("--site-port") { Description = "Port for the fleet's site instead of the fleet's site.port (0 picks a free one)" };
         var seed = new Option<int>("--seed") { Description = "Seed for injected faults", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log every request on stderr" };
         var transition = new Option<string>("--transition-delay")
@@ -31,12 +32,12 @@ public static class SandboxCommand
         };
         var command = new Command("sandbox", "Serve an AWS-compatible sandbox (EC2, Auto Scaling, S3, STS) on loopback for offline rehearsals")
         {
-            port, fleet, throttle, errors, knownKeys, anyKey, seed, verbose, transition,
+            port, fleet, throttle, errors, knownKeys, anyKey, seed, verbose, transition, sitePort,
         };
         command.SetAction(async (parse, ct) => await ServeAsync(context, new SandboxOptions
         {
             Port = parse.GetValue(port),
-            Fleet = LoadFleet(parse.GetValue(fleet)),
+            Fleet = WithSitePort(LoadFleet(parse.GetValue(fleet)), parse.GetValue(sitePort)),
             TimeProvider = context.Services.Time,
             Seed = parse.GetValue(seed),
             ThrottleRate = parse.GetValue(throttle),
@@ -52,6 +53,15 @@ public static class SandboxCommand
         Simian.Core.Profiles.Duration.TryParse(text, out var delay, out _) && delay <= TimeSpan.FromMinutes(10)
             ? delay
             : throw new InvalidInputException($"--transition-delay '{text}' must be a duration such as 2s, 500ms or 0s (at most 10m)");
+
+    private static Fleet WithSitePort(Fleet fleet, int? port)
+    {
+        if (port is not { } p) return fleet;
+        if (p is < 0 or > 65535) throw new InvalidInputException($"--site-port {p} must be between 0 and 65535");
+        if (fleet.Site is null) throw new InvalidInputException("--site-port: the fleet declares no site");
+        fleet.Site.Port = p;
+        return fleet;
+    }
 
     private static Fleet LoadFleet(string? path)
     {
@@ -93,6 +103,10 @@ public static class SandboxCommand
             await context.Stderr.WriteLineAsync(
                 $"AWS sandbox on {server.Endpoint} ({server.State.InstanceCount} instances, {server.State.BucketNames().Count} buckets); " +
                 $"use endpoint: {server.Endpoint.ToString().TrimEnd('/')} in a profile's providers.aws, or --endpoint-url with awscli. Ctrl-C stops it.").ConfigureAwait(false);
+            if (server.SiteEndpoint is { } site)
+            {
+                await context.Stderr.WriteLineAsync($"the fleet's site on {site} (GET /SERVICE: 200 while enough of its instances are running and reachable)").ConfigureAwait(false);
+            }
             if (options.RequireKnownKeys && options.Fleet.Identities.Count == 0)
             {
                 await context.Stderr.WriteLineAsync(

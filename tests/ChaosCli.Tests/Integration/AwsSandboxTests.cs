@@ -21,8 +21,10 @@ public sealed class AwsSandboxTests
         ["AWS_REGION"] = "us-east-1",
     };
 
+    private static Fleet SampleFleet() => TestFleets.Sample();
+
     private static Task<SandboxServer> StartSandboxAsync(Fleet? fleet = null) =>
-        SandboxServer.StartAsync(new SandboxOptions { Fleet = fleet ?? Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml")) });
+        SandboxServer.StartAsync(new SandboxOptions { Fleet = fleet ?? SampleFleet() });
 
     /// <summary>A ready-made profile pointed at this test's sandbox, with minutes shortened to seconds and no window.</summary>
     private static string Adapt(string profile, SandboxServer sandbox, string dir)
@@ -30,6 +32,7 @@ public sealed class AwsSandboxTests
         var endpoint = sandbox.Endpoint.ToString().TrimEnd('/');
         var text = File.ReadAllText(Repo.Path("chaos-profiles", profile))
             .Replace("http://127.0.0.1:4566", endpoint)
+            .Replace("http://127.0.0.1:4567/", sandbox.SiteEndpoint?.ToString() ?? "http://127.0.0.1:4567/")
             .Replace("duration: 10m", "duration: 2s").Replace("duration: 5m", "duration: 2s").Replace("pause: 2m", "pause: 1s")
             .Replace("interval: 5s", "interval: 300ms");
         text = string.Join('\n', text.Split('\n').Where(l => !l.TrimStart().StartsWith("window:", StringComparison.Ordinal)));
@@ -180,7 +183,7 @@ public sealed class AwsSandboxTests
     [Fact]
     public async Task A_caller_who_could_not_start_the_instances_again_is_refused_before_anything_changes()
     {
-        var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        var fleet = SampleFleet();
         fleet.Identities.Single(i => i.AccessKeyId == "AKIASIMIANGAMEDAY").DeniedActions.Add("ec2:StartInstances");
         await using var sandbox = await StartSandboxAsync(fleet);
         using var cli = new TestCli(env: Credentials);
@@ -254,7 +257,7 @@ public sealed class AwsSandboxTests
     [Fact]
     public async Task An_SSO_profile_gets_role_credentials_and_plans()
     {
-        var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        var fleet = SampleFleet();
         fleet.Identities.Add(new FleetIdentity
         {
             AccessKeyId = "ASIASIMIANSSO",

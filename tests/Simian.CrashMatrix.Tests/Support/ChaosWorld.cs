@@ -114,6 +114,7 @@ public sealed class ChaosWorld : IAsyncDisposable
     private async Task StartPartsAsync()
     {
         var fleet = Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml"));
+        fleet.Site!.Port = 0; // never the sample's fixed port: worlds run side by side
         if (!Options.BucketHasPolicy)
         {
             var bucket = new FleetBucket { Name = Bucket };

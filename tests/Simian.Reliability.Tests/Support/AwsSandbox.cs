@@ -29,7 +29,7 @@ public static class AwsSandbox
     public static Task<SandboxServer> StartAsync(int seed = 0, double throttleRate = 0, double errorRate = 0, TextWriter? log = null, string? sessionToken = null) =>
         SandboxServer.StartAsync(new SandboxOptions
         {
-            Fleet = WithToken(Fleet.Load(Repo.Path("samples", "fleets", "sandbox-fleet.yaml")), sessionToken),
+            Fleet = WithToken(TestFleets.Sample(), sessionToken),
             Seed = seed,
             ThrottleRate = throttleRate,
             ErrorRate = errorRate,
