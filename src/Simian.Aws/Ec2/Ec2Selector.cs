@@ -122,7 +122,8 @@ internal sealed record Ec2Selector(
         return TagKeys.All(pattern => keys.Any(k => Wildcard(pattern, k)));
     }
 
-    private static IReadOnlyList<string> List(MapReader r, string key)
+    /// <summary>A selector's list of values: not empty, no empty value, at most what EC2 takes in one filter.</summary>
+    internal static IReadOnlyList<string> List(MapReader r, string key)
     {
         var list = r.StringList(key);
         if (list is null) return [];

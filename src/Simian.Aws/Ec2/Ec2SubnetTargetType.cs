@@ -130,7 +130,7 @@ internal sealed record SubnetSelector(IReadOnlyList<string> Ids, IReadOnlyList<s
         var r = new MapReader(selector, diagnostics, "aws:ec2:subnet selector", Keys);
         var tags = r.StringMap("tags");
         if (tags is { Count: 0 }) diagnostics.Error(r.LocationOf("tags"), "'tags' must not be empty");
-        var ids = List(r, "ids");
+        var ids = Ec2Selector.List(r, "ids");
         foreach (var (id, i) in ids.Select((s, i) => (s, i)))
         {
             if (!id.StartsWith("subnet-", StringComparison.Ordinal) || id.Length <= "subnet-".Length)
@@ -138,7 +138,7 @@ internal sealed record SubnetSelector(IReadOnlyList<string> Ids, IReadOnlyList<s
                 diagnostics.Error(((YSequence)r.Raw("ids")!).Items[i].Location, $"'{id}' is not a subnet id (subnet-…)");
             }
         }
-        var result = new SubnetSelector(ids, List(r, "zones"), tags ?? new Dictionary<string, string>(), List(r, "vpcIds"));
+        var result = new SubnetSelector(ids, Ec2Selector.List(r, "zones"), tags ?? new Dictionary<string, string>(), Ec2Selector.List(r, "vpcIds"));
         if (result.Ids.Count == 0 && result.Zones.Count == 0 && result.Tags.Count == 0 && result.VpcIds.Count == 0)
         {
             diagnostics.Error(selector.Location,
@@ -156,16 +156,5 @@ internal sealed record SubnetSelector(IReadOnlyList<string> Ids, IReadOnlyList<s
         if (VpcIds.Count > 0) filters.Add(new Filter("vpc-id", [.. VpcIds]));
         foreach (var (key, value) in Tags) filters.Add(new Filter("tag:" + key, [value]));
         return filters;
-    }
-
-    private static IReadOnlyList<string> List(MapReader r, string key)
-    {
-        var list = r.StringList(key);
-        if (list is { Count: 0 }) r.Diagnostics.Error(r.LocationOf(key), $"'{key}' must not be empty (leave it out instead)");
-        if (list is { Count: > Ec2Selector.MaxValues })
-        {
-            r.Diagnostics.Error(r.LocationOf(key), $"'{key}' lists {list.Count} values; EC2 takes at most {Ec2Selector.MaxValues} in one filter");
-        }
-        return list ?? [];
     }
 }

@@ -324,6 +324,13 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 {
                     return (Ended: true, Reason: (string?)null);
                 }
+                catch
+                {
+                    // Whatever went wrong (a journal that cannot be written), the other steps stop holding now: the
+                    // exception reaches the run only when every step of the group is over.
+                    await group.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
             })).ConfigureAwait(false);
             if (results.Any(r => r.Ended)) return results.Select(r => r.Reason).FirstOrDefault(r => r is not null);
         }
