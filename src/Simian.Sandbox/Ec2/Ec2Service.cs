@@ -166,10 +166,11 @@ internal sealed class Ec2Service : ISandboxService
         _store.Contains(id)
         || (id.StartsWith("i-", StringComparison.Ordinal) && id.Length is 10 or 19 && id.AsSpan(2).ContainsAnyExcept("0123456789abcdef") == false);
 
-    private static string EncodeToken(int position) =>
+    /// <summary>The sandbox's EC2 pagination token (opaque to clients): where the next page starts.</summary>
+    internal static string EncodeToken(int position) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(TokenPrefix + position.ToString(CultureInfo.InvariantCulture)));
 
-    private static int DecodeToken(string token)
+    internal static int DecodeToken(string token)
     {
         try
         {

@@ -124,15 +124,21 @@ internal static class Ec2Xml
 
         if (i.Tags.Count > 0)
         {
-            w.WriteStartElement("tagSet", ns);
-            foreach (var tag in i.Tags)
-            {
-                w.WriteStartElement("item", ns);
-                w.WriteElementString("key", ns, tag.Key);
-                w.WriteElementString("value", ns, tag.Value);
-                w.WriteEndElement();
-            }
+            TagSet(w, i.Tags);
+        }
 
+        w.WriteEndElement();
+    }
+
+    /// <summary>EC2's <c>tagSet</c>: one item per tag, key and value, in the order given.</summary>
+    public static void TagSet(XmlWriter w, IEnumerable<KeyValuePair<string, string>> tags)
+    {
+        w.WriteStartElement("tagSet", Namespace);
+        foreach (var (key, value) in tags)
+        {
+            w.WriteStartElement("item", Namespace);
+            w.WriteElementString("key", Namespace, key);
+            w.WriteElementString("value", Namespace, value);
             w.WriteEndElement();
         }
 

@@ -93,7 +93,7 @@ internal sealed class NetworkActions(NetworkStore store, string ownerId, string 
             w.WriteElementString("availabilityZone", Ns, s.Zone);
             w.WriteElementString("defaultForAz", Ns, "false");
             w.WriteElementString("mapPublicIpOnLaunch", Ns, "false");
-            Tags(w, s.Tags);
+            Ec2Xml.TagSet(w, s.Tags);
         }));
     }
 
@@ -266,7 +266,7 @@ internal sealed class NetworkActions(NetworkStore store, string ownerId, string 
         }
 
         w.WriteEndElement();
-        Tags(w, a.Acl.Tags);
+        Ec2Xml.TagSet(w, a.Acl.Tags);
     }
 
     private static void Response<T>(XmlWriter w, string action, string requestId, string set, IReadOnlyList<T> items, string? next, Action<T> item)
@@ -283,20 +283,6 @@ internal sealed class NetworkActions(NetworkStore store, string ownerId, string 
 
         w.WriteEndElement();
         if (next is not null) w.WriteElementString("nextToken", Ns, next);
-        w.WriteEndElement();
-    }
-
-    private static void Tags(XmlWriter w, IReadOnlyDictionary<string, string> tags)
-    {
-        w.WriteStartElement("tagSet", Ns);
-        foreach (var (key, value) in tags)
-        {
-            w.WriteStartElement("item", Ns);
-            w.WriteElementString("key", Ns, key);
-            w.WriteElementString("value", Ns, value);
-            w.WriteEndElement();
-        }
-
         w.WriteEndElement();
     }
 
@@ -329,13 +315,7 @@ internal sealed class NetworkActions(NetworkStore store, string ownerId, string 
 
     private static (IReadOnlyList<T> Items, string? Next) Page<T>(QueryParameters p, List<T> all)
     {
-        var start = 0;
-        if (p["NextToken"] is { Length: > 0 } token
-            && !(token.StartsWith("net:", StringComparison.Ordinal)
-                 && int.TryParse(token.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out start)))
-        {
-            throw new AwsErrorException(400, "InvalidPaginationToken", $"The pagination token '{token}' is invalid.");
-        }
+        var start = p["NextToken"] is { Length: > 0 } token ? Ec2Service.DecodeToken(token) : 0;
 
         var max = int.MaxValue;
         if (p["MaxResults"] is { } text
@@ -347,7 +327,7 @@ internal sealed class NetworkActions(NetworkStore store, string ownerId, string 
 
         DryRun(p);
         var items = all.Skip(start).Take(max).ToList();
-        var next = start + items.Count < all.Count ? "net:" + (start + items.Count).ToString(CultureInfo.InvariantCulture) : null;
+        var next = start + items.Count < all.Count ? Ec2Service.EncodeToken(start + items.Count) : null;
         return (items, next);
     }
 
