@@ -13,6 +13,7 @@ internal static class PolicyEvaluator
     {
         "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
         "StringLike", "StringNotLike", "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike", "Bool", "Null",
+        "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
     };
 
     public static PolicyDecision Evaluate(BucketPolicy policy, PolicyRequest request)
@@ -269,10 +270,37 @@ internal static class PolicyEvaluator
             "StringLike" or "StringNotLike" => v => Wildcard.IsMatch(v, value, ignoreCase: false),
             "ArnEquals" or "ArnNotEquals" or "ArnLike" or "ArnNotLike" => v => ArnMatches(v, value),
             "Bool" => v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase),
+            "DateEquals" or "DateNotEquals" => v => Date(value, key) == Date(v, key),
+            "DateLessThan" => v => Date(value, key) < Date(v, key),
+            "DateLessThanEquals" => v => Date(value, key) <= Date(v, key),
+            "DateGreaterThan" => v => Date(value, key) > Date(v, key),
+            "DateGreaterThanEquals" => v => Date(value, key) >= Date(v, key),
             _ => throw new PolicyShapeException($"unsupported condition operator '{op}'"),
         };
         var any = values.Any(test);
         return negated ? !any : any;
+    }
+
+    /// <summary>
+    /// A date as the Date operators take it: ISO 8601 (a date, or a date and time; UTC unless it says otherwise) or
+    /// epoch seconds
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date).
+    /// A value that is neither cannot be evaluated.
+    /// </summary>
+    private static DateTimeOffset Date(string text, string key)
+    {
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var epoch))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(epoch);
+        }
+
+        if (text.Length >= 10 && text[4] == '-' && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var date))
+        {
+            return date;
+        }
+
+        throw new PolicyShapeException($"'{text}' in a Date condition on '{key}' is not an ISO 8601 date or epoch seconds");
     }
 
     /// <summary>IAM compares ARNs component by component; the resource part may itself contain colons.</summary>

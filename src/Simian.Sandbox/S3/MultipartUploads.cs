@@ -24,8 +24,11 @@ internal sealed class MultipartUploads
     private readonly ConcurrentDictionary<string, Upload> _uploads = new(StringComparer.Ordinal);
     private long _next;
 
-    private sealed class Upload(string bucket, string key, string contentType, IReadOnlyList<KeyValuePair<string, string>> metadata)
+    private sealed class Upload(string bucket, string key, string contentType, IReadOnlyList<KeyValuePair<string, string>> metadata, S3Object? seen)
     {
+        /// <summary>The key's object when the upload was created (null: none), for conditional completion.</summary>
+        public S3Object? Seen { get; } = seen;
+
         public string Bucket { get; } = bucket;
         public string Key { get; } = key;
         public string ContentType { get; } = contentType;
@@ -33,14 +36,14 @@ internal sealed class MultipartUploads
         public ConcurrentDictionary<int, (byte[] Data, string ETag)> Parts { get; } = new();
     }
 
-    public SandboxResponse Create(string bucket, string key, SandboxRequest request)
+    public SandboxResponse Create(string bucket, string key, SandboxRequest request, S3Object? seen)
     {
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{bucket}/{key}/{Interlocked.Increment(ref _next)}/{Guid.NewGuid()}")))[..40];
         var metadata = request.Headers
             .Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase))
             .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value))
             .ToList();
-        _uploads[id] = new Upload(bucket, key, request.Header("Content-Type") ?? "binary/octet-stream", metadata);
+        _uploads[id] = new Upload(bucket, key, request.Header("Content-Type") ?? "binary/octet-stream", metadata, seen);
         return SandboxResponse.Xml(200, w =>
         {
             w.WriteStartElement("InitiateMultipartUploadResult", Ns);
@@ -68,9 +71,13 @@ internal sealed class MultipartUploads
         return response;
     }
 
-    /// <summary>Checks the part list as S3 does and returns the assembled object; the upload is then gone.</summary>
-    public (byte[] Data, string ETag, string ContentType, IReadOnlyList<KeyValuePair<string, string>> Metadata) Complete(
-        string bucket, string key, SandboxRequest request)
+    /// <summary>
+    /// Checks the part list as S3 does and returns the assembled object; the upload is then gone.
+    /// <paramref name="precondition"/> is given the key's object as it was when the upload was created, and throws
+    /// to refuse the completion (the upload then stays, as on S3).
+    /// </summary>
+    public (byte[] Data, string ETag, string ContentType, IReadOnlyList<KeyValuePair<string, string>> Metadata, S3Object? Seen) Complete(
+        string bucket, string key, SandboxRequest request, Action<S3Object?>? precondition = null)
     {
         var id = request.QueryValue("uploadId");
         var upload = Find(bucket, key, id);
@@ -126,9 +133,10 @@ internal sealed class MultipartUploads
             md5s.Write(Convert.FromHexString(Unquote(part.ETag)));
         }
 
+        precondition?.Invoke(upload.Seen);
         _uploads.TryRemove(id!, out _);
         var objectTag = $"\"{Convert.ToHexStringLower(MD5.HashData(md5s.ToArray()))}-{parts.Count.ToString(CultureInfo.InvariantCulture)}\"";
-        return (data, objectTag, upload.ContentType, upload.Metadata);
+        return (data, objectTag, upload.ContentType, upload.Metadata, upload.Seen);
     }
 
     public SandboxResponse CompleteAnswer(string bucket, string key, string etag, string endpoint) =>

@@ -237,7 +237,7 @@ internal sealed class S3Service : ISandboxService
             "PUT" => ("PutObject", PutObject(request, bucket, key, caller)),
             "GET" => ("GetObject", GetObject(request, bucket, key, caller, head: false)),
             "HEAD" => ("HeadObject", GetObject(request, bucket, key, caller, head: true)),
-            "DELETE" => ("DeleteObject", DeleteObject(bucket, key, caller)),
+            "DELETE" => ("DeleteObject", DeleteObject(request, bucket, key, caller)),
             _ => throw MethodNotAllowed(),
         };
     }
@@ -494,7 +494,13 @@ internal sealed class S3Service : ISandboxService
         {
             case "POST" when request.HasQuery("uploads"):
                 Allow("s3:PutObject");
-                return ("CreateMultipartUpload", _multipart.Create(name, key, request));
+                S3Object? seen;
+                lock (_store.Gate)
+                {
+                    seen = Bucket(name).Objects.GetValueOrDefault(key);
+                }
+
+                return ("CreateMultipartUpload", _multipart.Create(name, key, request, seen));
             case "PUT" when request.Header("x-amz-copy-source") is not null:
                 throw S3Errors.NotImplemented("UploadPartCopy");
             case "PUT":
@@ -502,10 +508,21 @@ internal sealed class S3Service : ISandboxService
                 return ("UploadPart", _multipart.UploadPart(name, key, request));
             case "POST":
                 Allow("s3:PutObject");
-                var (data, etag, contentType, metadata) = _multipart.Complete(name, key, request);
+                var conditions = ConditionalRequests.ForWrite(request);
+                string etag;
                 lock (_store.Gate)
                 {
-                    Bucket(name).Objects[key] = new S3Object(key, data, etag, _time.GetUtcNow(), contentType, metadata, []);
+                    // Under the lock from the check to the write, so two conditional completions cannot both win.
+                    var bucket = Bucket(name);
+                    var current = bucket.Objects.GetValueOrDefault(key);
+                    var (data, tag, contentType, metadata, _) = _multipart.Complete(name, key, request, conditions.Any ? upload =>
+                    {
+                        if (!ReferenceEquals(upload, current)) throw ConditionalRequests.Conflict();
+                        conditions.CheckWrite(current, key);
+                    }
+                    : null);
+                    etag = tag;
+                    bucket.Objects[key] = new S3Object(key, data, etag, _time.GetUtcNow(), contentType, metadata, []);
                 }
 
                 return ("CompleteMultipartUpload", _multipart.CompleteAnswer(name, key, etag, "http://" + (request.Header("Host") ?? "127.0.0.1")));
@@ -535,11 +552,13 @@ internal sealed class S3Service : ISandboxService
             .Select(h => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), h.Value))
             .ToList();
         var contentType = request.Header("Content-Type") ?? "binary/octet-stream";
+        var conditions = ConditionalRequests.ForWrite(request);
         S3Object stored;
         lock (_store.Gate)
         {
             var bucket = Bucket(name);
             Authorize(bucket, caller, "s3:PutObject", $"arn:aws:s3:::{name}/{key}");
+            conditions.CheckWrite(bucket.Objects.GetValueOrDefault(key), key);
             stored = S3BucketStore.NewObject(key, request.Body, _time.GetUtcNow(), contentType, metadata, checksums);
             bucket.Objects[key] = stored;
         }
@@ -555,12 +574,18 @@ internal sealed class S3Service : ISandboxService
 
     private SandboxResponse GetObject(SandboxRequest request, string name, string key, CallerIdentity caller, bool head)
     {
+        var conditions = ConditionalRequests.ForRead(request);
         S3Object item;
         lock (_store.Gate)
         {
             var bucket = Bucket(name);
             Authorize(bucket, caller, "s3:GetObject", $"arn:aws:s3:::{name}/{key}");
             item = bucket.Objects.GetValueOrDefault(key) ?? throw S3Errors.NoSuchKey(key);
+        }
+
+        if (conditions.NotModified(item))
+        {
+            return SandboxResponse.Empty(304).WithHeader("ETag", item.ETag);
         }
 
         var (status, offset, length) = Range(request.Header("Range"), item.Data.Length);
@@ -594,12 +619,20 @@ internal sealed class S3Service : ISandboxService
         return response;
     }
 
-    private SandboxResponse DeleteObject(string name, string key, CallerIdentity caller)
+    private SandboxResponse DeleteObject(SandboxRequest request, string name, string key, CallerIdentity caller)
     {
+        var conditions = ConditionalRequests.ForDelete(request);
         lock (_store.Gate)
         {
             var bucket = Bucket(name);
             Authorize(bucket, caller, "s3:DeleteObject", $"arn:aws:s3:::{name}/{key}");
+            if (conditions.IfMatch is { } etag && etag != "*")
+            {
+                // A delete of one ETag reads the object first: it needs s3:GetObject as well.
+                Authorize(bucket, caller, "s3:GetObject", $"arn:aws:s3:::{name}/{key}");
+            }
+
+            conditions.CheckDelete(bucket.Objects.GetValueOrDefault(key), key);
             bucket.Objects.Remove(key);
         }
 
@@ -615,12 +648,18 @@ internal sealed class S3Service : ISandboxService
     /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html,
     /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
     /// </summary>
-    private static void Authorize(S3Bucket bucket, CallerIdentity caller, string action, string resource)
+    private void Authorize(S3Bucket bucket, CallerIdentity caller, string action, string resource)
     {
         var principals = caller.IsAnonymous
             ? []
             : new[] { caller.Arn, caller.PrincipalArn!, $"arn:aws:iam::{caller.Account}:root" }.Distinct().ToArray();
-        var request = new PolicyRequest(principals, action, resource, caller.ConditionKeys());
+        // aws:CurrentTime and aws:EpochTime are the request's time, present in every request
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-currenttime).
+        var keys = new Dictionary<string, string>(caller.ConditionKeys(), StringComparer.OrdinalIgnoreCase);
+        var now = _time.GetUtcNow();
+        keys["aws:CurrentTime"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        keys["aws:EpochTime"] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var request = new PolicyRequest(principals, action, resource, keys);
         if (bucket.Policy is { } policy && PolicyEvaluator.Evaluate(policy, request) is { Denied: true } decision)
         {
             throw S3Errors.AccessDenied(decision.Reason);
