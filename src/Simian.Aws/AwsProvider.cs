@@ -40,6 +40,8 @@ public sealed class AwsProvider : IProvider
         {
             diagnostics.Error(r.Raw(AwsSettings.RegionKey)!.Location, $"region '{region}' is not an AWS region name (e.g. us-east-1)");
         }
+        // Under a minute, clock skew between this machine and S3 could end the deny before it begins.
+        r.Duration(AwsSettings.FaultTtlKey, min: AwsSettings.MinFaultTtl, max: AwsSettings.MaxFaultTtl);
         var profile = r.String(AwsSettings.ProfileKey);
         if (profile is { Length: 0 }) diagnostics.Error(r.Raw(AwsSettings.ProfileKey)!.Location, "profile must not be empty");
         var endpoint = r.String(AwsSettings.EndpointKey);

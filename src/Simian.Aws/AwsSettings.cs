@@ -9,8 +9,17 @@ internal sealed record AwsSettings(string? Region, string? Profile, string? Endp
     public const string RegionKey = "region";
     public const string ProfileKey = "profile";
     public const string EndpointKey = "endpoint";
+    public const string FaultTtlKey = "faultTtl";
 
-    public static readonly IReadOnlyList<string> Keys = [RegionKey, ProfileKey, EndpointKey];
+    /// <summary>How long a fault with a server-side expiry (bucket-deny) lasts past its last renewal when simian dies.</summary>
+    public static readonly TimeSpan DefaultFaultTtl = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan MinFaultTtl = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxFaultTtl = TimeSpan.FromDays(7);
+
+    public static readonly IReadOnlyList<string> Keys = [RegionKey, ProfileKey, EndpointKey, FaultTtlKey];
+
+    public static TimeSpan FaultTtl(IReadOnlyDictionary<string, string> values) =>
+        values.TryGetValue(FaultTtlKey, out var text) && Simian.Core.Profiles.Duration.TryParse(text, out var ttl, out _) ? ttl : DefaultFaultTtl;
 
     public static AwsSettings From(IReadOnlyDictionary<string, string> values) =>
         new(Value(values, RegionKey), Value(values, ProfileKey), Value(values, EndpointKey));

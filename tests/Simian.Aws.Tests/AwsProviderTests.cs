@@ -13,7 +13,7 @@ public sealed class AwsProviderTests
     {
         var provider = new AwsProvider(TimeProvider.System, _ => null);
         Assert.Equal("aws", provider.Name);
-        Assert.Equal(["region", "profile", "endpoint"], provider.SettingKeys);
+        Assert.Equal(["region", "profile", "endpoint", "faultTtl"], provider.SettingKeys);
         Assert.Equal(["aws:ec2:instance", "aws:ec2:subnet", "aws:s3:bucket", "aws:autoscaling:group"], provider.TargetTypes.Select(t => t.Name));
         Assert.Equal(["instance-stop", "instance-reboot", "instance-terminate"], provider.TargetTypes[0].Faults.Select(f => f.Name));
         Assert.Equal(["network-blackhole"], provider.TargetTypes[1].Faults.Select(f => f.Name));

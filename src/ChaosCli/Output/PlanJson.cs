@@ -82,6 +82,8 @@ public static class PlanJson
                 if (s.Step.Duration is { } d) w.WriteString("duration", Duration.Format(d));
                 else w.WriteNull("duration");
                 w.WriteBoolean("reversible", s.Reversible);
+                if (s.ExpiresOnItsOwn is { } expiry) w.WriteString("expiresOnItsOwn", expiry);
+                else w.WriteNull("expiresOnItsOwn");
                 w.WriteString("description", s.Description);
                 w.WriteStartArray("checks");
                 foreach (var check in s.Checks)

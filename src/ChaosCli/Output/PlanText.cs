@@ -62,6 +62,12 @@ public static class PlanText
             {
                 s.AppendLine($"       [{PreflightNote.Name(check.Verdict)}] {check.Text}");
             }
+            if (step.Reversible)
+            {
+                s.AppendLine(step.ExpiresOnItsOwn is { } expiry
+                    ? $"       if simian dies: {expiry}"
+                    : "       if simian dies: no expiry on the provider's side; it stays until `simian recover` (or the team's watchdog) undoes it");
+            }
         }
         s.AppendLine($"  then roll back: {e.Rollback switch { RollbackMode.OnDeviation => "only on deviation", RollbackMode.Never => "never (faults stay until recover)", _ => "always" }}");
         s.AppendLine();

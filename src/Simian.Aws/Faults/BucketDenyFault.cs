@@ -20,8 +20,13 @@ namespace Simian.Aws.Faults;
 /// aws:PrincipalArn, so without this they would be denied too and their writes silently lost). Undo puts the
 /// original policy back byte for byte (or deletes it if there was none), but only while Simian's statement is
 /// still there: a later change by someone else is never overwritten.
+/// <para>
+/// The statement expires on S3 itself (<c>"DateLessThan": {"aws:CurrentTime": ...}</c>) <c>providers.aws.faultTtl</c>
+/// (default 15m) after it was last renewed; the run renews it every third of that while it holds the fault, so a run
+/// that dies leaves a deny that S3 stops enforcing on its own, even if nobody ever runs recover.
+/// </para>
 /// </summary>
-internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
+internal sealed class BucketDenyFault(AwsSessions sessions) : IFault, IKeepAliveFault
 {
     private const string Actions = "actions";
     private const string Exempt = "exempt";
@@ -99,6 +104,23 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         return parts.Length == 6 && parts[0] == "arn" && parts[1].Length > 0 && parts[2] is "iam" or "sts" or "*" && parts[5].Length > 0;
     }
 
+    public string? ExpiresOnItsOwn(IReadOnlyDictionary<string, string> settings) =>
+        $"S3 stops enforcing the deny {Simian.Core.Profiles.Duration.Format(AwsSettings.FaultTtl(settings))} after the last renewal (providers.aws.faultTtl); the statement itself stays until an undo removes it";
+
+    public TimeSpan KeepAliveInterval(FaultContext context) => TimeSpan.FromTicks(AwsSettings.FaultTtl(context.Settings.Values).Ticks / 3);
+
+    /// <summary>Moves the statement's expiry forward; a statement no longer there (someone removed it) is left gone.</summary>
+    public async Task KeepAliveAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var record = Record.From(undo, context.Resource.Id);
+        var session = sessions.Get(context.Settings.Values);
+        var current = await S3Buckets.PolicyAsync(session, record.Bucket, record.Region, record.Owner, cancellationToken).ConfigureAwait(false);
+        var expires = context.Time.GetUtcNow() + AwsSettings.FaultTtl(context.Settings.Values);
+        if (BucketPolicyDocument.WithExpiry(current, record.Sid, expires) is not { } renewed) return;
+        await S3Buckets.PutPolicyAsync(session, record.Bucket, record.Region, record.Owner, renewed,
+            $"cannot renew the deny on bucket '{record.Bucket}'", cancellationToken).ConfigureAwait(false);
+    }
+
     public string Describe(YMapping parameters, TimeSpan? duration)
     {
         var p = Params(parameters);
@@ -126,7 +148,7 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         try
         {
             applied = BucketPolicyDocument.Merge(original, sid, caller.Partition, bucket, parameters.Actions, ExemptOf(parameters, caller),
-                denyServices: parameters.DenyServices);
+                denyServices: parameters.DenyServices, expires: context.Time.GetUtcNow() + AwsSettings.FaultTtl(context.Settings.Values));
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
@@ -177,15 +199,18 @@ internal sealed class BucketDenyFault(AwsSessions sessions) : IFault
         // Our statement is gone: never applied, already undone, or someone changed the policy since. Leave it be.
         if (!BucketPolicyDocument.HasStatement(current, record.Sid)) return UndoOutcome.NothingToUndo;
 
+        // Renewals move only our statement's expiry: what is left without it is compared, not the whole document.
+        var rest = BucketPolicyDocument.Without(current!, record.Sid);
         string? restore;
-        if (BucketPolicyDocument.SameDocument(current, record.Applied))
+        if (BucketPolicyDocument.SameDocument(rest, BucketPolicyDocument.Without(record.Applied, record.Sid)))
         {
+            // Exactly the original, byte for byte (or no policy at all when there was none).
             restore = record.Original;
         }
         else
         {
             // Someone changed the policy and kept our statement: take out only ours, keep their change.
-            restore = BucketPolicyDocument.Without(current!, record.Sid);
+            restore = rest;
         }
         var what = $"cannot restore the policy of bucket '{record.Bucket}'";
         if (restore is null)

@@ -27,14 +27,20 @@ internal static class BucketPolicyDocument
     /// requests carry no aws:PrincipalArn, so the StringNotLike exemption alone would deny them.
     /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename
     /// </param>
+    /// <param name="expires">
+    /// When S3 itself stops enforcing the statement (<c>"DateLessThan": {"aws:CurrentTime": ...}</c>): the dead-man's
+    /// switch for a run that dies with nobody left to undo it.
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+    /// </param>
     public static string Merge(string? original, string sid, string partition, string bucket, IReadOnlyList<string> actions,
-        IReadOnlyList<string> exemptPrincipalArns, bool denyServices = false)
+        IReadOnlyList<string> exemptPrincipalArns, bool denyServices = false, DateTimeOffset? expires = null)
     {
         var condition = new JsonObject
         {
             ["StringNotLike"] = new JsonObject { ["aws:PrincipalArn"] = Strings(exemptPrincipalArns) },
         };
         if (!denyServices) condition["Null"] = new JsonObject { ["aws:PrincipalServiceName"] = "true" };
+        if (expires is { } until) condition["DateLessThan"] = new JsonObject { ["aws:CurrentTime"] = Date(until) };
         var statement = new JsonObject
         {
             ["Sid"] = sid,
@@ -76,6 +82,31 @@ internal static class BucketPolicyDocument
     }
 
     public static int Size(string policy) => Encoding.UTF8.GetByteCount(policy);
+
+    /// <summary>The expiry as the policy carries it: ISO 8601 in UTC, to the second.</summary>
+    public static string Date(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The document with statement <paramref name="sid"/>'s expiry moved to <paramref name="expires"/>, or null when the
+    /// statement is not there (or carries no expiry): nothing to renew.
+    /// </summary>
+    public static string? WithExpiry(string? policy, string sid, DateTimeOffset expires)
+    {
+        if (policy is null || Parse(policy) is not { } document) return null;
+        var statement = Statements(document).OfType<JsonObject>().FirstOrDefault(s => IsSid(s, sid));
+        if (statement?["Condition"] is not JsonObject condition || condition["DateLessThan"] is not JsonObject until || !until.ContainsKey("aws:CurrentTime")) return null;
+        until["aws:CurrentTime"] = Date(expires);
+        return Write(document);
+    }
+
+    /// <summary>When statement <paramref name="sid"/> stops applying on S3, or null when it carries no expiry.</summary>
+    public static string? ExpiryOf(string? policy, string sid)
+    {
+        if (policy is null || Parse(policy) is not { } document) return null;
+        var statement = Statements(document).OfType<JsonObject>().FirstOrDefault(s => IsSid(s, sid));
+        return statement?["Condition"]?["DateLessThan"]?["aws:CurrentTime"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+    }
 
     /// <summary>True when the document holds a statement with this Sid; false also when it cannot be read.</summary>
     public static bool HasStatement(string? policy, string sid) =>

@@ -45,6 +45,9 @@ public sealed record StepPlan(
     string Description,
     IReadOnlyList<string> ResourceIds)
 {
+    /// <summary>How the change heals itself if simian dies (see <see cref="IFault.ExpiresOnItsOwn"/>); null: only an undo puts it back.</summary>
+    public string? ExpiresOnItsOwn { get; init; }
+
     /// <summary>What the fault checked before approval (permissions by dry run, side effects); empty where it checks nothing.</summary>
     public IReadOnlyList<PreflightNote> Checks { get; init; } = [];
 }

@@ -37,7 +37,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         var method = new List<StepPlan>();
         foreach (var step in experiment.Method)
         {
-            method.Add(await PreflightAsync(Describe(step, targets), experiment, targets, cancellationToken).ConfigureAwait(false));
+            method.Add(await PreflightAsync(Describe(step, targets, experiment), experiment, targets, cancellationToken).ConfigureAwait(false));
         }
         var helpers = new List<HelperPlan>();
         foreach (var (name, settings) in experiment.Providers)
@@ -125,7 +125,7 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         return null;
     }
 
-    private StepPlan Describe(MethodStep step, IReadOnlyList<TargetPlan> targets)
+    private StepPlan Describe(MethodStep step, IReadOnlyList<TargetPlan> targets, Experiment experiment)
     {
         if (step is not FaultStep f)
         {
@@ -133,7 +133,12 @@ public sealed class Planner(ProviderRegistry registry, SafetyGuard guard, TimePr
         }
         var target = targets.First(t => t.Name == f.Target);
         var fault = registry.Fault(target.Type, f.Fault) ?? throw new InvalidInputException($"unknown fault '{f.Fault}'");
+        var providerName = target.Type.Split(':')[0];
+        var settings = experiment.Providers.GetValueOrDefault(providerName)?.Values ?? new Dictionary<string, string>();
         return new StepPlan(step, f.Fault, f.Target, fault.Reversible, fault.Describe(f.Params, f.Duration),
-            target.Selected.Select(r => r.Id).ToList());
+            target.Selected.Select(r => r.Id).ToList())
+        {
+            ExpiresOnItsOwn = fault.ExpiresOnItsOwn(settings),
+        };
     }
 }

@@ -19,6 +19,13 @@ public interface IFault
     /// <summary>False when the fault cannot be undone (termination, kill): the plan says so.</summary>
     bool Reversible { get; }
 
+    /// <summary>
+    /// How the change heals itself on the provider's side if simian dies while it holds it (a proxy toxic's TTL, a
+    /// bucket deny's expiry on S3), in words for the plan; null when nothing but an undo — rollback, <c>simian
+    /// recover</c> or the team's watchdog — ever puts it back.
+    /// </summary>
+    string? ExpiresOnItsOwn(IReadOnlyDictionary<string, string> settings) => null;
+
     /// <summary>True when the fault only makes sense with a <c>duration</c> on its step.</summary>
     bool RequiresDuration => false;
 

@@ -36,6 +36,12 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         /// <summary>Kept alive only between a successful apply and the start of its undo.</summary>
         public volatile bool Live;
 
+        /// <summary>
+        /// Held by a keep-alive while it runs: undo waits for it, so a renewal that read the resource before the undo
+        /// can never write it back after (a bucket policy renewed over its own restore).
+        /// </summary>
+        public SemaphoreSlim KeepAliveGate { get; } = new(1, 1);
+
         public bool Helper { get; init; }
 
         public string What => Helper ? $"helper '{Context.Resource.Id}'" : $"{Name} on {Context.Resource.Id}";
@@ -550,6 +556,9 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         foreach (var a in ordered)
         {
             a.Live = false;
+            // A keep-alive already under way finishes first; after this, none starts (Live is checked inside the gate).
+            await a.KeepAliveGate.WaitAsync().ConfigureAwait(false);
+            a.KeepAliveGate.Release();
             // Undone from what the journal holds, exactly as recover would after a crash; only if the journal cannot be
             // read back (its file removed under the run) from the same record kept in memory — rollback always runs.
             var ctx = (journaled.TryGetValue(a.Seq, out var change)
@@ -628,14 +637,20 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
                 foreach (var a in snapshot)
                 {
                     if (a.Fault is not IKeepAliveFault k || !a.Live || !KeepAliveDue(time.GetUtcNow(), a.NextKeepAlive, tick)) continue;
-                    a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
+                    if (!await a.KeepAliveGate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false)) continue;
                     try
                     {
+                        if (!a.Live) continue;
+                        a.NextKeepAlive = time.GetUtcNow() + k.KeepAliveInterval(a.Context);
                         await k.KeepAliveAsync(a.Context, a.Undo, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         _observer.Warning($"keep-alive for {a.What} failed: {Redaction.Text(e.Message)}");
+                    }
+                    finally
+                    {
+                        a.KeepAliveGate.Release();
                     }
                 }
             }

@@ -31,6 +31,9 @@ public abstract class ProxyToxicFault<TParams>(LocalProvider provider) : IFault,
     /// <summary>The toxic's own keys and <c>direction</c>, which every toxic takes.</summary>
     public IReadOnlyList<string> ParameterKeys => [.. ParamKeys, "direction"];
 
+    public string? ExpiresOnItsOwn(IReadOnlyDictionary<string, string> settings) =>
+        $"the proxy drops the toxic by itself {Simian.Core.Profiles.Duration.Format(LocalProvider.FaultTtl(settings))} after the last keep-alive (providers.local.faultTtl)";
+
     public TimeSpan KeepAliveInterval(FaultContext context) => TimeSpan.FromTicks(LocalProvider.FaultTtl(context.Settings.Values).Ticks / 3);
 
     public void ValidateParams(YMapping parameters, DiagnosticBag diagnostics) =>

@@ -312,4 +312,50 @@ public sealed class BucketDenyFaultTests
         await DenyAsync(strict, "denyServices: true");
         Assert.Null(JsonNode.Parse(strict.State.BucketPolicy("site-assets")!)!["Statement"]![0]!["Condition"]!["Null"]);
     }
+
+    /// <summary>
+    /// The deny carries its own expiry (<c>DateLessThan aws:CurrentTime</c>, which S3 evaluates on every request:
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date):
+    /// a run that dies leaves a deny that stops denying faultTtl after its last renewal, with nobody running recover.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_deny_nobody_undoes_stops_denying_at_its_expiry_and_renewals_move_it()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sandbox = await AwsSandbox.StartAsync(WithPolicy(OddPolicy), o => new SandboxOptions { Fleet = o.Fleet, TimeProvider = time });
+        sandbox.Settings = Yaml.Settings("aws", $"region: us-east-1\nendpoint: {sandbox.Endpoint}\nfaultTtl: 5m\n");
+        var stored = sandbox.State.BucketPolicy("site-assets")!;
+        var dev = sandbox.S3As(TestFleets.DevKey, TestFleets.DevSecret);
+        var fault = sandbox.Fault(Type, "bucket-deny");
+        var ctx = sandbox.Context(await sandbox.BucketAsync("site-assets")) with { Time = time };
+        var undo = await fault.CaptureAsync(ctx, AwsSandbox.Timeout());
+        await fault.ApplyAsync(ctx, undo, AwsSandbox.Timeout());
+        Assert.Equal(Simian.Aws.S3.BucketPolicyDocument.Date(time.GetUtcNow().AddMinutes(5)),
+            JsonNode.Parse(sandbox.State.BucketPolicy("site-assets")!)!["Statement"]![1]!["Condition"]!["DateLessThan"]!["aws:CurrentTime"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(dev));
+
+        // Renewed at 4 minutes: still denied at 6, past the first expiry.
+        time.Advance(TimeSpan.FromMinutes(4));
+        await ((IKeepAliveFault)fault).KeepAliveAsync(ctx, undo, AwsSandbox.Timeout());
+        Assert.Equal(TimeSpan.FromTicks(TimeSpan.FromMinutes(5).Ticks / 3), ((IKeepAliveFault)fault).KeepAliveInterval(ctx));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(dev));
+
+        // Nobody renews it again: S3 stops enforcing it 5 minutes after the renewal, with no undo at all.
+        time.Advance(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(2));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(dev));
+
+        // The statement is still there until an undo removes it; the undo gives back the original bytes though renewed.
+        Assert.Equal(UndoOutcome.Restored, await fault.UndoAsync(sandbox.Undo(ctx, undo), AwsSandbox.Timeout()));
+        Assert.Equal(stored, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Contains("\\u002a", stored);
+    }
+
+    [Fact]
+    public void The_plan_says_when_the_deny_expires_on_its_own()
+    {
+        var fault = new Simian.Aws.Faults.BucketDenyFault(null!);
+        Assert.Contains("15m after the last renewal", fault.ExpiresOnItsOwn(new Dictionary<string, string>()));
+        Assert.Contains("1h after the last renewal", fault.ExpiresOnItsOwn(new Dictionary<string, string> { ["faultTtl"] = "1h" }));
+    }
 }
