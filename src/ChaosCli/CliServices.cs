@@ -18,6 +18,18 @@ public sealed record CliServices
     /// <summary>How many times an undo is tried before it counts as failed.</summary>
     public int UndoAttempts { get; init; } = 6;
 
+    /// <summary>
+    /// Keeps this CLI's machine-wide target locks apart from other ones in the same kernel: tests that stand for two
+    /// machines in one process. Runs use the default (empty).
+    /// </summary>
+    public string LockNamespace { get; init; } = "";
+
+    /// <summary>Opens <c>--state s3://…</c> (with <c>--state-endpoint</c>); tests may replace it.</summary>
+    public Func<string, string?, Simian.Core.Shared.ISharedState>? SharedStateOpener { get; init; }
+
+    public Simian.Core.Shared.ISharedState OpenSharedState(string state, string? endpoint) =>
+        SharedStateOpener?.Invoke(state, endpoint) ?? Composition.OpenSharedState(state, endpoint, Time, Env);
+
     /// <summary>How to start this program again (for services a profile runs as <c>simian ...</c>).</summary>
     public static string SelfCommand()
     {

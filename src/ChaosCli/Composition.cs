@@ -12,4 +12,8 @@ public static class Composition
         new LocalProvider(http, time, simianCommand, env),
         new AwsProvider(time, env),
     ]);
+
+    /// <summary>Where a team's shared state can live: S3 (or an S3-compatible endpoint).</summary>
+    public static Simian.Core.Shared.ISharedState OpenSharedState(string state, string? endpoint, TimeProvider time, Func<string, string?> env) =>
+        Simian.Aws.State.SharedStateLocation.Open(state, endpoint, time, env);
 }

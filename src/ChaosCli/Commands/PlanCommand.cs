@@ -17,10 +17,12 @@ public static class PlanCommand
         var outFile = new Option<string?>("--out") { Description = "Also write the plan as JSON to this file (for approval and `run --plan`)" };
         var seed = SeedOption();
         var param = ProfileInput.ParamOption();
-        var command = new Command("plan", "Show exactly what a run would hit, against which limits, changing nothing") { profile, output, outFile, seed, param };
+        var state = StateInput.StateOption();
+        var stateEndpoint = StateInput.EndpointOption();
+        var command = new Command("plan", "Show exactly what a run would hit, against which limits, changing nothing") { profile, output, outFile, seed, param, state, stateEndpoint };
         command.SetAction(async (parse, ct) =>
             await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(output)!, parse.GetValue(outFile), parse.GetValue(seed), ct,
-                parse.GetValue(param)).ConfigureAwait(false));
+                parse.GetValue(param), parse.GetValue(state), parse.GetValue(stateEndpoint)).ConfigureAwait(false));
         return command;
     }
 
@@ -30,13 +32,15 @@ public static class PlanCommand
     };
 
     public static async Task<int> RunAsync(CliContext context, string profilePath, string output, string? outFile, long? seed, CancellationToken cancellationToken,
-        string[]? parameters = null)
+        string[]? parameters = null, string? state = null, string? stateEndpoint = null)
     {
         // The seed is chosen first: it picks the parameters' values as well as the targets.
         var chosenSeed = seed ?? context.Services.NewSeed();
         var experiment = ProfileInput.Load(context, profilePath, ProfileInput.Parameters(parameters, chosenSeed));
         if (outFile is not null) OutputFile.Check(outFile, "--out");
+        var shared = StateInput.Resolve(context, state, stateEndpoint).Shared;
         var plan = await MakeAsync(context, experiment, chosenSeed, cancellationToken).ConfigureAwait(false);
+        plan = await StateInput.CheckSharedLocksAsync(plan, shared, cancellationToken).ConfigureAwait(false);
         if (outFile is not null)
         {
             Json.WriteOwnerOnly(outFile, stream =>
@@ -60,7 +64,7 @@ public static class PlanCommand
     public static Task<Plan> MakeAsync(CliContext context, Experiment experiment, long seed, CancellationToken cancellationToken)
     {
         var s = context.Services;
-        var planner = new Planner(s.Registry, SafetyGuard.Default(), s.Time, new TargetLocks());
+        var planner = new Planner(s.Registry, SafetyGuard.Default(), s.Time, new TargetLocks(s.LockNamespace));
         return planner.PlanAsync(experiment, seed, cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ namespace Simian.Cli.Commands;
 public static class RunCommand
 {
     public sealed record Options(string Profile, bool Yes, string? PlanFile, bool DryRun, string Output, string? Journal, long? Seed, bool Verbose, string? LogFile, string? JUnit = null,
-        IReadOnlyList<string>? Parameters = null);
+        IReadOnlyList<string>? Parameters = null, string? State = null, string? StateEndpoint = null);
 
     public static Command Create(CliContext context)
     {
@@ -33,14 +33,16 @@ public static class RunCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "More detail on stderr" };
         var logFile = new Option<string?>("--log-file") { Description = "Also write logs as compact JSON to this file" };
         var junit = new Option<string?>("--junit") { Description = "Write JUnit XML results to this file (one case per steady-state check, fault and rollback)" };
+        var state = StateInput.StateOption();
+        var stateEndpoint = StateInput.EndpointOption();
         var command = new Command("run", "Run an experiment: inject faults, watch the steady state, always roll back")
         {
-            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile, junit, param,
+            profile, yes, planFile, dryRun, output, journal, seed, verbose, logFile, junit, param, state, stateEndpoint,
         };
         command.SetAction(async (parse, ct) => await RunAsync(context, new Options(
             parse.GetValue(profile)!, parse.GetValue(yes), parse.GetValue(planFile), parse.GetValue(dryRun), parse.GetValue(output)!,
             parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile), parse.GetValue(junit),
-            parse.GetValue(param)), ct).ConfigureAwait(false));
+            parse.GetValue(param), parse.GetValue(state), parse.GetValue(stateEndpoint)), ct).ConfigureAwait(false));
         return command;
     }
 
@@ -60,8 +62,9 @@ public static class RunCommand
         if (options.Journal is not null) OutputFile.Check(options.Journal, "--journal", mustNotExist: true);
         if (options.JUnit is not null) OutputFile.Check(options.JUnit, "--junit");
         if (options.LogFile is not null) OutputFile.CheckAppendable(options.LogFile, "--log-file");
+        var state = StateInput.Resolve(context, options.State, options.StateEndpoint);
         // The state folder holds what a later recover obeys: it must be this user's alone (or is created so).
-        s.State.EnsureOwnerOnly(create: true);
+        state.Local.EnsureOwnerOnly(create: true);
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
         IRunObserver observer = new LogRunObserver(log, s.Time);
         // A live status line only for a person at a terminal; pipelines get plain lines.
@@ -71,7 +74,7 @@ public static class RunCommand
         using var attached = s.Signals.Attach(interruption, context.Stderr);
         try
         {
-            return await PlanApproveAndRunAsync(context, experiment, approved, options, seed, new SafeObserver(observer), interruption).ConfigureAwait(false);
+            return await PlanApproveAndRunAsync(context, experiment, approved, options, seed, new SafeObserver(observer), interruption, state).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
@@ -82,11 +85,12 @@ public static class RunCommand
     }
 
     private static async Task<int> PlanApproveAndRunAsync(CliContext context, Experiment experiment, PlanJson.Approved? approved, Options options,
-        long seed, IRunObserver observer, Interruption interruption)
+        long seed, IRunObserver observer, Interruption interruption, StateInput.Resolved state)
     {
         var s = context.Services;
         observer.Phase($"planning '{experiment.Name}' (resolving targets, read-only)");
         var plan = await PlanCommand.MakeAsync(context, experiment, seed, interruption.Token).ConfigureAwait(false);
+        if (!options.DryRun) plan = await StateInput.CheckSharedLocksAsync(plan, state.Shared, interruption.Token).ConfigureAwait(false);
         if (!plan.Allowed)
         {
             await context.Stderr.WriteAsync(PlanText.Write(plan)).ConfigureAwait(false);
@@ -97,11 +101,11 @@ public static class RunCommand
         (observer as LiveStatus)?.Start();
 
         // From here on the run's sequence is Core's (ExperimentRunner): locks, journal, providers, inject, hold, rollback.
-        using var locks = new TargetLocks();
+        using var locks = new TargetLocks(s.LockNamespace);
         var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var journalPath = options.Journal is { } explicitJournal ? Path.GetFullPath(explicitJournal) : s.State.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
+        var journalPath = options.Journal is { } explicitJournal ? Path.GetFullPath(explicitJournal) : state.Local.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
         var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
-        var run = new RunOptions(runId, journalPath, options.DryRun) { Locks = locks, RegisterIn = options.Journal is null ? null : s.State };
+        var run = new RunOptions(runId, journalPath, options.DryRun) { Locks = locks, RegisterIn = options.Journal is null ? null : state.Local, Shared = state.Shared };
         var outcome = await runner.RunAsync(plan, run, interruption).ConfigureAwait(false);
         if (options.JUnit is not null)
         {

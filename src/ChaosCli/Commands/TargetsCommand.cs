@@ -15,15 +15,20 @@ public static class TargetsCommand
         var profile = new Argument<string>("profile") { Description = "Experiment profile" };
         var name = new Argument<string?>("target-name") { Description = "Only this target", Arity = ArgumentArity.ZeroOrOne };
         var output = OutputFormat.CreateOption();
-        var command = new Command("targets", "List what each target selector matches now") { profile, name, output };
+        var state = StateInput.StateOption();
+        var stateEndpoint = StateInput.EndpointOption();
+        var command = new Command("targets", "List what each target selector matches now") { profile, name, output, state, stateEndpoint };
         command.SetAction(async (parse, ct) =>
-            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(name), parse.GetValue(output)!, ct).ConfigureAwait(false));
+            await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(name), parse.GetValue(output)!, ct,
+                parse.GetValue(state), parse.GetValue(stateEndpoint)).ConfigureAwait(false));
         return command;
     }
 
-    public static async Task<int> RunAsync(CliContext context, string profilePath, string? only, string output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliContext context, string profilePath, string? only, string output, CancellationToken cancellationToken,
+        string? state = null, string? stateEndpoint = null)
     {
         var experiment = ProfileInput.Load(context, profilePath);
+        var shared = StateInput.Resolve(context, state, stateEndpoint).Shared;
         var targets = experiment.Targets.Where(t => only is null || t.Name == only).ToList();
         if (only is not null && targets.Count == 0)
         {
@@ -43,6 +48,25 @@ public static class TargetsCommand
                 throw new ProviderException($"cannot resolve target '{t.Name}' ({t.Type}): {Redaction.Text(e.Message)}", e);
             }
         }
+        // With shared state, who holds each matched cloud resource now (a run on any machine).
+        var held = new Dictionary<(string, string, string), string>();
+        if (shared is not null)
+        {
+            var lockable = results.Where(x => context.Services.Registry.TargetType(x.Target.Type)!.Traits.Scoped)
+                .SelectMany(x => x.Matched.Select(r => new Simian.Core.Shared.LockTarget(x.Target.Type, r))).ToList();
+            try
+            {
+                foreach (var (target, holder) in await shared.HoldersAsync(lockable, null, cancellationToken).ConfigureAwait(false))
+                {
+                    held[(target.Type, target.Resource.Scope, target.Resource.Id)] = holder;
+                }
+            }
+            catch (Simian.Core.Shared.SharedStateException e)
+            {
+                throw new ProviderException($"cannot read the shared state {shared.Location}: {Redaction.Text(e.Message)}", e);
+            }
+        }
+        string? HeldBy(TargetSpec t, Resource r) => held.GetValueOrDefault((t.Type, r.Scope, r.Id));
         if (output == "json")
         {
             await context.Stdout.WriteLineAsync(Json.Write(w =>
@@ -72,6 +96,10 @@ public static class TargetsCommand
                         }
                         var excluded = Planner.TagReason(r, experiment.Safety);
                         if (excluded is null) w.WriteNull("excluded"); else w.WriteString("excluded", excluded);
+                        if (shared is not null)
+                        {
+                            if (HeldBy(t, r) is { } holder) w.WriteString("heldBy", holder); else w.WriteNull("heldBy");
+                        }
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -88,7 +116,9 @@ public static class TargetsCommand
             foreach (var r in matched.OrderBy(r => r.Id, StringComparer.Ordinal))
             {
                 var excluded = Planner.TagReason(r, experiment.Safety);
-                await context.Stdout.WriteLineAsync($"  {r.Id}{(r.Label is null ? "" : "  " + r.Label)}{(excluded is null ? "" : $"  (excluded: {excluded})")}").ConfigureAwait(false);
+                var holder = HeldBy(t, r);
+                await context.Stdout.WriteLineAsync($"  {r.Id}{(r.Label is null ? "" : "  " + r.Label)}{(excluded is null ? "" : $"  (excluded: {excluded})")}"
+                    + (holder is null ? "" : $"  (held by {holder})")).ConfigureAwait(false);
             }
         }
         return ExitCodes.Ok;

@@ -50,6 +50,14 @@ public sealed class JournalWriter : IDisposable
     public string? FirstFailure { get; private set; }
 
     /// <summary>
+    /// The shared copy every line is also written to, after the local file and before the write returns (set once,
+    /// before the first event). A line that announces a change (<c>started</c>, <c>intent</c>) that cannot reach it is
+    /// taken back from the local file too and thrown: the change is not made. Any other line that cannot reach it is
+    /// kept for later, and the run is stopped (<see cref="Broken"/>) so that it rolls back from the local journal.
+    /// </summary>
+    public IJournalMirror? Mirror { get; set; }
+
+    /// <summary>
     /// Creates a new journal (never an existing file or a symlink: O_EXCL) with owner-only permissions, locks it,
     /// and syncs its folder so the file itself survives a power cut. Throws <see cref="JournalWriteException"/>.
     /// </summary>
@@ -301,6 +309,38 @@ public sealed class JournalWriter : IDisposable
                 }
                 throw failure;
             }
+            if (Mirror is { } mirror && kind != JournalEventNames.Repair) WriteMirror(mirror, line, kind);
+        }
+    }
+
+    private void WriteMirror(IJournalMirror mirror, byte[] line, string kind)
+    {
+        var announcesChange = kind is JournalEventNames.Started or JournalEventNames.Intent;
+        try
+        {
+            mirror.Write(line, keepOnFailure: !announcesChange);
+        }
+        catch (Shared.SharedStateException e)
+        {
+            var reason = $"the shared journal {mirror.Location} could not be written ({e.Message})";
+            if (FirstFailure is null)
+            {
+                FirstFailure = reason;
+                _broken.Cancel();
+            }
+            if (!announcesChange) return;
+            // The change is not made, so neither journal may say it is about to be.
+            try
+            {
+                RandomAccess.SetLength(_file.SafeFileHandle, _length - line.Length);
+                RandomAccess.FlushToDisk(_file.SafeFileHandle);
+                _length -= line.Length;
+            }
+            catch (IOException)
+            {
+                // Left in the local journal: an intent never applied, which recover finds already clean.
+            }
+            throw new JournalWriteException(Path, e, kind);
         }
     }
 

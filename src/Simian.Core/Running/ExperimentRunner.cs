@@ -17,6 +17,12 @@ public sealed record RunOptions(string RunId, string JournalPath, bool DryRun)
     /// it), so a plain <c>simian recover</c> finds it; the registration is removed once nothing is left to recover.
     /// </summary>
     public StatePaths? RegisterIn { get; init; }
+
+    /// <summary>
+    /// Team-wide state (<c>--state s3://…</c>): the run is registered there, its targets locked there for every
+    /// machine to see, and every journal line written there too before the change it announces. Not for a dry run.
+    /// </summary>
+    public Shared.ISharedState? Shared { get; init; }
 }
 
 /// <summary>
@@ -61,15 +67,47 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     public async Task<RunOutcome> RunAsync(Plan plan, RunOptions options, Interruption interruption)
     {
         LockTargets(plan, options);
+        await using var shared = await BeginSharedAsync(plan, options, interruption).ConfigureAwait(false);
         // A journal outside the state folder is registered in it first, so a plain `simian recover` finds it after a crash.
         var registration = options.RegisterIn?.Register(options.RunId, options.JournalPath);
         _observer.Phase($"journal: {options.JournalPath}");
-        var outcome = await RunJournaledAsync(plan, options, interruption).ConfigureAwait(false);
-        if (registration is not null && outcome.NotRestored.Count == 0 && outcome.Unrecorded.Count == 0 && outcome.LeftInPlace.Count == 0)
+        RunOutcome outcome;
+        try
+        {
+            outcome = await RunJournaledAsync(plan, options, interruption, shared).ConfigureAwait(false);
+        }
+        catch (JournalWriteException) when (shared is not null)
+        {
+            // The journal could not even be started: nothing was changed, so nothing is left for anyone to recover.
+            await EndSharedAsync(shared, leftNothing: true).ConfigureAwait(false);
+            throw;
+        }
+        var leftNothing = outcome.NotRestored.Count == 0 && outcome.Unrecorded.Count == 0 && outcome.LeftInPlace.Count == 0;
+        if (registration is not null && leftNothing)
         {
             options.RegisterIn!.Unregister(registration);
         }
+        if (shared is not null) await EndSharedAsync(shared, leftNothing).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>Phase "shared lock": the run registered in the team's state and its targets locked there; nothing is changed yet.</summary>
+    private async Task<Shared.ISharedRun?> BeginSharedAsync(Plan plan, RunOptions options, Interruption interruption)
+    {
+        if (options.DryRun || options.Shared is not { } state) return null;
+        // Only what other machines can reach too: a pid or a local proxy is this machine's alone (its kernel lock covers it).
+        var targets = plan.Targets.Where(t => t.Traits.Scoped).SelectMany(t => t.Selected.Select(r => new Shared.LockTarget(t.Type, r))).ToList();
+        _observer.Phase($"locking {targets.Count} target(s) in {state.Location}");
+        return await state.BeginRunAsync(Shared.RunIdentity.Current(options.RunId, plan.Experiment.Name), targets,
+            text => _observer.Warning(Redaction.Text(text)), interruption.Token).ConfigureAwait(false);
+    }
+
+    private async Task EndSharedAsync(Shared.ISharedRun shared, bool leftNothing)
+    {
+        foreach (var warning in await shared.EndAsync(leftNothing, CancellationToken.None).ConfigureAwait(false))
+        {
+            _observer.Warning(Redaction.Text(warning));
+        }
     }
 
     /// <summary>Phase "lock": every selected resource, for the life of the run; one another run holds refuses this one.</summary>
@@ -101,22 +139,26 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         public UndoResult StepEnds { get; } = new([], []);
         public string? Failure { get; set; }
         public bool RefusedBefore { get; set; }
+        /// <summary>The run's part of the team's shared state, or null.</summary>
+        public Shared.ISharedRun? Shared { get; init; }
     }
 
-    private async Task<RunOutcome> RunJournaledAsync(Plan plan, RunOptions options, Interruption interruption)
+    private async Task<RunOutcome> RunJournaledAsync(Plan plan, RunOptions options, Interruption interruption, Shared.ISharedRun? shared)
     {
         var experiment = plan.Experiment;
         // Phase "journal": nothing is changed before this succeeds; a journal that cannot be created ends the run (exit 4).
         using var journal = JournalWriter.Create(options.JournalPath, time);
+        journal.Mirror = shared?.Journal;
         journal.Started(options.RunId, experiment.Name, experiment.SourcePath, plan.Fingerprint, options.DryRun, RunContext(plan));
         await using var monitor = new SteadyStateMonitor(experiment.SteadyState, probes, journal, _observer, time);
-        var run = new RunState(plan, options, journal, monitor, interruption);
+        var run = new RunState(plan, options, journal, monitor, interruption) { Shared = shared };
 
         using var maxDuration = experiment.Safety.MaxDuration is { } max
             ? new CancellationTokenSource(max, time)
             : new CancellationTokenSource();
         // A journal that stops taking writes stops the experiment at once: nothing more may be changed unrecorded.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token, maxDuration.Token, journal.Broken, monitor.Broken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interruption.Token, maxDuration.Token, journal.Broken, monitor.Broken,
+            shared?.Lost ?? CancellationToken.None);
         using var keepAliveStop = new CancellationTokenSource();
         var keepAlive = Task.Run(() => KeepAliveLoopAsync(run.Active, keepAliveStop.Token));
 
@@ -166,6 +208,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
             await run.Monitor.StopAsync().ConfigureAwait(false);
         }
         if (run.Failure is null && run.Journal.FirstFailure is not null) run.Failure = $"the journal could not be written ({run.Journal.FirstFailure})";
+        if (run.Failure is null && run.Shared?.LostReason is { } lost) run.Failure = lost;
         if (run.Failure is null && run.Monitor.BrokenReason is { } broken) run.Failure = broken;
     }
 

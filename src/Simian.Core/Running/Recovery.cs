@@ -16,7 +16,8 @@ public sealed record RecoveryReport(string JournalPath, string Experiment, strin
 /// </summary>
 public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeProvider time, IRunObserver observer)
 {
-    public async Task<RecoveryReport> RecoverAsync(string journalPath)
+    /// <param name="mirror">The run's shared journal (<c>--state s3://…</c>): recover's own events are written there too.</param>
+    public async Task<RecoveryReport> RecoverAsync(string journalPath, IJournalMirror? mirror = null)
     {
         var state = JournalState.Read(journalPath);
         if (state.Format > JournalState.FormatVersion)
@@ -35,6 +36,7 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
         {
             return new RecoveryReport(journalPath, state.Experiment, $"skipped: run {state.RunId} (pid {state.Pid}) is still in progress", 0, 0, []);
         }
+        journal.Mirror = mirror;
         // Re-read under the lock: another recover may have finished this journal meanwhile.
         state = JournalState.Read(journalPath);
         int restored = 0, nothing = 0;

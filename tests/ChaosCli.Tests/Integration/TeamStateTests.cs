@@ -1,0 +1,172 @@
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Time.Testing;
+using Simian.Cli.Tests.Commands;
+using Simian.Core;
+using Simian.Sandbox;
+
+namespace Simian.Cli.Tests.Integration;
+
+/// <summary>
+/// Two state folders stand for two machines sharing one S3 state (the sandbox's S3, through the real SDK): the
+/// second machine cannot take the first's targets, and after the first is killed the second — which never saw the
+/// run locally — recovers everything from the shared journal. The second "machine" runs in this process with machine
+/// locks of its own (<see cref="CliServices.LockNamespace"/>), as a second machine's kernel would have.
+/// </summary>
+public sealed class TeamStateTests
+{
+    private const string StateBucket = "team-state";
+    private const string State = "s3://team-state/game-days";
+
+    private static Dictionary<string, string> Env(SandboxServer sandbox) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = "AKIASIMIANGAMEDAY",
+        ["AWS_SECRET_ACCESS_KEY"] = "sandbox-game-day-secret",
+        ["AWS_REGION"] = "us-east-1",
+        ["SIMIAN_STATE"] = State,
+        ["SIMIAN_STATE_ENDPOINT"] = sandbox.Endpoint.ToString().TrimEnd('/'),
+        // Renewals every second, so a killed run's heartbeat is soon old.
+        ["SIMIAN_STATE_LEASE"] = "4s",
+    };
+
+    private static async Task<SandboxServer> StartAsync(TimeProvider? time = null)
+    {
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Fleet = TestFleets.Sample(), TimeProvider = time ?? TimeProvider.System });
+        using var s3 = S3(sandbox, "AKIASIMIANGAMEDAY", "sandbox-game-day-secret");
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = StateBucket });
+        return sandbox;
+    }
+
+    private static AmazonS3Client S3(SandboxServer sandbox, string key, string secret) => new(new BasicAWSCredentials(key, secret), new AmazonS3Config
+    {
+        ServiceURL = sandbox.Endpoint.ToString(), AuthenticationRegion = "us-east-1", ForcePathStyle = true, MaxErrorRetry = 0,
+    });
+
+    private static IReadOnlyList<string> Keys(SandboxServer sandbox, string under) =>
+        sandbox.State.ObjectKeys(StateBucket).Where(k => k.StartsWith("game-days/" + under, StringComparison.Ordinal)).ToList();
+
+    private static int Applied(string stateDir) =>
+        Directory.Exists(Path.Combine(stateDir, "journals"))
+            ? Directory.GetFiles(Path.Combine(stateDir, "journals"), "*.jsonl").Sum(f => File.ReadAllText(f).Split('\n').Count(l => l.Contains("\"event\":\"applied\"")))
+            : 0;
+
+    [Fact]
+    public async Task A_second_machine_cannot_take_the_first_runs_targets_and_recovers_everything_after_SIGKILL()
+    {
+        await using var sandbox = await StartAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        using var first = new TestCli(env: Env(sandbox));
+        using var second = new TestCli(env: Env(sandbox));
+        second.Services = second.Services with { LockNamespace = "second-machine" };
+        var profile = GameDayProfile.StopTwoAndDeny("team-crash", sandbox.Endpoint.ToString()).WriteTo(first.StateDir, "team.yaml");
+        var copy = Path.Combine(second.StateDir, "team.yaml");
+        File.Copy(profile, copy);
+
+        List<string> stopped;
+        using (var run = new SimianProcess(first.StateDir, Env(sandbox), "run", profile, "--yes"))
+        {
+            await Wait.UntilAsync(() => Applied(first.StateDir) == 3, TimeSpan.FromSeconds(60), () => "three changes applied\n" + run.Stderr);
+            var journal = Directory.GetFiles(Path.Combine(first.StateDir, "journals"), "*.jsonl").Single();
+            stopped = RunCommandTests.ReadJournal(journal).Where(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "instance-stop")
+                .Select(e => (string)e["resource"]!["id"]!).ToList();
+            // Every line the first machine journaled is in the shared journal too (each written there right after the local file).
+            await Wait.UntilAsync(() => File.ReadAllLines(journal).Length == Keys(sandbox, "runs/").Count(k => k.Contains("/events/", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(30), "the shared journal to hold every local line");
+
+            var plan = await second.RunAsync("plan", copy);
+            Assert.True(plan.ExitCode == ExitCodes.Refused, plan.ToString());
+            Assert.Contains("[FAIL] sharedLocks", plan.Stdout.Replace("  ", " "));
+            var refused = await second.RunAsync("run", copy, "--yes");
+            Assert.True(refused.ExitCode == ExitCodes.Refused, refused.ToString());
+            Assert.Contains("held by another run in progress", refused.Stderr);
+            Assert.Contains(Environment.MachineName, refused.Stderr);
+            var targets = await second.RunAsync("targets", copy, "--output", "json");
+            var held = JsonDocument.Parse(targets.Stdout).RootElement.GetProperty("targets").EnumerateArray()
+                .SelectMany(t => t.GetProperty("resources").EnumerateArray()).Count(r => r.GetProperty("heldBy").ValueKind == JsonValueKind.String);
+            Assert.Equal(3, held);
+            // Nothing of the refused run reached the shared state: still one unfinished run.
+            Assert.Single(Keys(sandbox, "active/"));
+
+            // A live run is left alone by a watchdog.
+            var early = await second.RunAsync("recover");
+            Assert.True(early.ExitCode == ExitCodes.Ok, early.ToString());
+            Assert.Contains("is alive", early.Stdout);
+            Assert.All(stopped, id => Assert.Equal("stopped", sandbox.State.InstanceState(id)));
+
+            run.Signal(9);
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        Assert.NotEqual(original, sandbox.State.BucketPolicy("site-assets"));
+
+        // The second machine never saw the run: it recovers from the shared journal once the heartbeat is stale.
+        CliResult recover = new(-1, "", "");
+        await Wait.UntilAsync(async () =>
+        {
+            recover = await second.RunAsync("recover", "--stale-after", "2s", "--output", "json");
+            return !recover.Stdout.Contains("is alive", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(60), () => "the killed run's heartbeat to go stale\n" + recover);
+        Assert.True(recover.ExitCode == ExitCodes.Ok, recover.ToString());
+        var report = JsonDocument.Parse(recover.Stdout).RootElement.GetProperty("journals").EnumerateArray().Single(j => j.GetProperty("shared").GetBoolean());
+        Assert.Equal("recovered", report.GetProperty("outcome").GetString());
+        Assert.Equal(3, report.GetProperty("restored").GetInt32());
+        Assert.All(stopped, id => Assert.Equal("running", sandbox.State.InstanceState(id)));
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Empty(Keys(sandbox, "active/"));
+        Assert.Empty(Keys(sandbox, "locks/"));
+        // Recover's own events went to the shared journal too.
+        var lines = Keys(sandbox, "runs/").Where(k => k.Contains("/events/", StringComparison.Ordinal))
+            .Select(k => System.Text.Encoding.UTF8.GetString(sandbox.State.ObjectContent(StateBucket, k)!)).ToList();
+        Assert.Equal(3, lines.Count(l => l.Contains("\"by\":\"recover\"", StringComparison.Ordinal)));
+
+        var again = await second.RunAsync("recover");
+        Assert.True(again.ExitCode == ExitCodes.Ok && again.Stdout.Contains("nothing to recover", StringComparison.Ordinal), again.ToString());
+        // And now the targets are free for the second machine.
+        var plan2 = await second.RunAsync("plan", copy);
+        Assert.True(plan2.ExitCode == ExitCodes.Ok, plan2.ToString());
+    }
+
+    [Fact]
+    public async Task A_killed_runs_bucket_deny_stops_denying_at_its_expiry_with_no_recover_at_all()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sandbox = await StartAsync(time);
+        using var first = new TestCli(env: Env(sandbox));
+        var profile = new GameDayProfile("deny-expiry", sandbox.Endpoint.ToString()).Assets()
+            .Step("{name: deny, fault: bucket-deny, target: assets}").Step("{pause: 5m}").Yaml
+            .Replace("endpoint: ", "faultTtl: 2m, endpoint: ", StringComparison.Ordinal);
+        var path = first.Write("deny.yaml", profile);
+        // The sample bucket is public-read: an anonymous reader is what the deny shuts out.
+        using var dev = new AmazonS3Client(new AnonymousAWSCredentials(), new AmazonS3Config
+        {
+            ServiceURL = sandbox.Endpoint.ToString(), AuthenticationRegion = "us-east-1", ForcePathStyle = true, MaxErrorRetry = 0,
+        });
+        async Task<System.Net.HttpStatusCode> ReadAsync()
+        {
+            try
+            {
+                using var answer = await dev.GetObjectAsync("site-assets", "index.html");
+                return answer.HttpStatusCode;
+            }
+            catch (AmazonS3Exception e)
+            {
+                return e.StatusCode;
+            }
+        }
+
+        using (var run = new SimianProcess(first.StateDir, Env(sandbox), "run", path, "--yes"))
+        {
+            await Wait.UntilAsync(() => Applied(first.StateDir) == 1, TimeSpan.FromSeconds(60), () => "the deny applied\n" + run.Stderr);
+            Assert.Contains("if simian dies: S3 stops enforcing the deny 2m after the last renewal", run.Stderr);
+            run.Signal(9);
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, await ReadAsync());
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, await ReadAsync());
+        // Past the expiry the run wrote (2m after its last renewal, which came at most a few seconds in): S3 no longer denies.
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(30));
+        Assert.Equal(System.Net.HttpStatusCode.OK, await ReadAsync());
+    }
+}
