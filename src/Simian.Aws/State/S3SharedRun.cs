@@ -107,7 +107,8 @@ internal sealed class S3SharedRun : ISharedRun
         var warnings = new List<string>();
         await StopAsync().ConfigureAwait(false);
         // What the shared journal still lacks is written now, while the locks still stand.
-        var deadline = _time.GetUtcNow() + S3SharedState.WriteTimeout;
+        // Bounded by the lease too: past it the locks have lapsed anyway, and the local journal is the record.
+        var deadline = _time.GetUtcNow() + (S3SharedState.WriteTimeout < _state.Lease ? S3SharedState.WriteTimeout : _state.Lease);
         while (!_mirror.Flush() && _time.GetUtcNow() < deadline)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), _time, CancellationToken.None).ConfigureAwait(false);

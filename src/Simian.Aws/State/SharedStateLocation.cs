@@ -24,13 +24,14 @@ public static class SharedStateLocation
         var rest = state["s3://".Length..];
         var slash = rest.IndexOf('/');
         var bucket = slash < 0 ? rest : rest[..slash];
-        var prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
+        var prefix = slash < 0 ? "" : rest[(slash + 1)..];
+        if (prefix.EndsWith('/')) prefix = prefix[..^1];
         if (bucket.Length is < 3 or > 63 || !bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')
             || !char.IsAsciiLetterOrDigit(bucket[0]) || !char.IsAsciiLetterOrDigit(bucket[^1]))
         {
             throw new InvalidInputException($"--state: '{bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, '-' and '.')");
         }
-        if (prefix.Length > 512 || prefix.Any(c => char.IsControl(c)) || prefix.Split('/').Any(p => p is "" or "." or ".."))
+        if (prefix.Length > 512 || prefix.Any(char.IsControl) || (prefix.Length > 0 && prefix.Split('/').Any(p => p is "" or "." or "..")))
         {
             throw new InvalidInputException($"--state: the prefix '{prefix}' must be plain path segments (no empty, '.' or '..' segments)");
         }

@@ -169,4 +169,46 @@ public sealed class TeamStateTests
         time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(30));
         Assert.Equal(System.Net.HttpStatusCode.OK, await ReadAsync());
     }
+
+    /// <summary>
+    /// S3 unreachable before anything is changed: nothing is (exit 4). S3 refusing writes in the middle of a run: the
+    /// run cannot renew its locks, stops, and rolls back from its local journal (exit 4), and says the shared journal
+    /// is behind.
+    /// </summary>
+    [Fact]
+    public async Task When_S3_is_unavailable_nothing_starts_and_a_run_under_way_rolls_back_from_its_local_journal()
+    {
+        await using var sandbox = await StartAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        var env = Env(sandbox);
+        using var cli = new TestCli(env: env);
+        var profile = GameDayProfile.StopTwoAndDeny("s3-down", sandbox.Endpoint.ToString()).WriteTo(cli.StateDir, "down.yaml");
+
+        var closed = await cli.RunAsync("run", profile, "--yes", "--state-endpoint", $"http://127.0.0.1:{Wait.FreePort()}");
+        Assert.True(closed.ExitCode == ExitCodes.Refused, closed.ToString());
+        Assert.Contains("cannot read the shared state", closed.Stderr);
+        Assert.Empty(Directory.Exists(Path.Combine(cli.StateDir, "journals")) ? Directory.GetFiles(Path.Combine(cli.StateDir, "journals")) : []);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+
+        var run = cli.RunAsync("run", profile, "--yes");
+        await Wait.UntilAsync(() => Applied(cli.StateDir) == 3 || run.IsCompleted, TimeSpan.FromSeconds(60), "three changes applied");
+        using (var s3 = S3(sandbox, "AKIASIMIANGAMEDAY", "sandbox-game-day-secret"))
+        {
+            await s3.PutBucketPolicyAsync(StateBucket, """
+                {"Version":"2012-10-17","Statement":[{"Sid":"StateDown","Effect":"Deny","Principal":"*","Action":["s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::team-state/*"}]}
+                """);
+        }
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(result.ExitCode == ExitCodes.Provider, result.ToString());
+        // Whichever write meets the refusal first stops the run: a lock renewal, or a journal line (a step's end).
+        Assert.True(result.Stderr.Contains("could not renew the shared locks", StringComparison.Ordinal)
+            || result.Stderr.Contains("the shared journal s3://team-state/game-days/runs/", StringComparison.Ordinal), result.ToString());
+        Assert.Contains("behind the local journal", result.Stderr);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+        var journal = Directory.GetFiles(Path.Combine(cli.StateDir, "journals"), "*.jsonl").Single();
+        var events = RunCommandTests.ReadJournal(journal);
+        Assert.Equal(3, events.Count(e => (string?)e["event"] == "undone"));
+        Assert.All(events.Where(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "instance-stop"),
+            e => Assert.Equal("running", sandbox.State.InstanceState((string)e["resource"]!["id"]!)));
+    }
 }
