@@ -18,6 +18,9 @@ public sealed record WorldOptions
     /// each call takes a while: a crash or signal then lands between an intent and its applied, not after it.
     /// </summary>
     public TimeSpan LinkDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Runs share their state in the sandbox's S3 (bucket <see cref="ChaosWorld.StateBucket"/>): locks, heartbeat, the journal's shared copy.</summary>
+    public bool SharedState { get; init; }
 }
 
 /// <summary>The whole world as the test sees it, to compare before and after.</summary>
@@ -40,6 +43,9 @@ public sealed record WorldState(string? Policy, IReadOnlyDictionary<string, stri
 public sealed class ChaosWorld : IAsyncDisposable
 {
     public const string ProxyName = "crash-px";
+
+    /// <summary>The bucket shared state lives in, when <see cref="WorldOptions.SharedState"/>.</summary>
+    public const string StateBucket = "crash-state";
 
     /// <summary>Every kind of change, in the order the crash matrix makes them.</summary>
     public static readonly string[] EveryFault = ["latency", "pause", "stop", "deny", "blackhole", "impair"];
@@ -122,6 +128,7 @@ public sealed class ChaosWorld : IAsyncDisposable
             bucket.Objects["index.html"] = "<h1>no policy here</h1>";
             fleet.Buckets.Add(bucket);
         }
+        if (Options.SharedState) fleet.Buckets.Add(new FleetBucket { Name = StateBucket });
         Sandbox = await SandboxServer.StartAsync(new SandboxOptions { Fleet = fleet, TransitionDelay = Options.TransitionDelay });
 
         _rig = await ProxyRig.StartAsync(Dir, ProxyName, ChildOptions);
@@ -213,9 +220,34 @@ public sealed class ChaosWorld : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Starts `simian run --yes --journal` on a profile as a real child process.</summary>
+    /// <summary>Starts `simian run --yes --journal` on a profile as a real child process (with the shared state, when the world has one).</summary>
     public SimianProcess StartRun(string profile, string journal) =>
-        new(ChildOptions, Dir, Credentials, "run", profile, "--yes", "--journal", journal, "--seed", "7");
+        new(ChildOptions, Dir, Options.SharedState ? SharedEnv : Credentials, "run", profile, "--yes", "--journal", journal, "--seed", "7");
+
+    /// <summary>The credentials, and the shared state through the same (slow) link as every other AWS call.</summary>
+    public IReadOnlyDictionary<string, string> SharedEnv => new Dictionary<string, string>(Credentials)
+    {
+        ["SIMIAN_STATE"] = $"s3://{StateBucket}/team",
+        ["SIMIAN_STATE_ENDPOINT"] = AwsEndpoint,
+        ["SIMIAN_STATE_LEASE"] = "4s",
+    };
+
+    /// <summary>Journal lines the shared state holds now (one object each).</summary>
+    public int SharedLines() => Sandbox.State.ObjectKeys(StateBucket).Count(k => k.Contains("/events/", StringComparison.Ordinal));
+
+    /// <summary>Objects under the shared state's <paramref name="under"/> (e.g. <c>active/</c>, <c>locks/</c>).</summary>
+    public IReadOnlyList<string> SharedKeys(string under) => Sandbox.State.ObjectKeys(StateBucket).Where(k => k.StartsWith("team/" + under, StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// `simian recover --state …` from another machine: a state folder of its own that never saw the run, and machine
+    /// locks of its own. Every unfinished run counts as dead (<c>--stale-after 0s</c>): the run here was killed.
+    /// </summary>
+    public Task<CliResult> RecoverElsewhereAsync(string otherStateDir)
+    {
+        var cli = new TestCli(env: SharedEnv, stateDir: otherStateDir);
+        cli.Services = cli.Services with { LockNamespace = "another-machine" };
+        return cli.RunAsync("recover", "--stale-after", "0s");
+    }
 
     /// <summary>`simian recover` in this process, with the same credentials the run had.</summary>
     public Task<CliResult> RecoverAsync(string journal) => new TestCli(env: Credentials, stateDir: Dir).RunAsync("recover", "--journal", journal);
