@@ -211,4 +211,31 @@ public sealed class TeamStateTests
         Assert.All(events.Where(e => (string?)e["event"] == "intent" && (string?)e["fault"] == "instance-stop"),
             e => Assert.Equal("running", sandbox.State.InstanceState((string)e["resource"]!["id"]!)));
     }
+
+    /// <summary>The team's watchdog: <c>recover --watch</c> on another machine finds the dead run by itself, and a signal ends it cleanly.</summary>
+    [Fact]
+    public async Task The_watchdog_recovers_a_dead_run_by_itself_and_stops_on_SIGTERM()
+    {
+        await using var sandbox = await StartAsync();
+        var original = sandbox.State.BucketPolicy("site-assets");
+        using var first = new TestCli(env: Env(sandbox));
+        using var watchdogState = new TestCli(env: Env(sandbox));
+        var profile = GameDayProfile.StopTwoAndDeny("watched", sandbox.Endpoint.ToString()).WriteTo(first.StateDir, "watched.yaml");
+        using (var run = new SimianProcess(first.StateDir, Env(sandbox), "run", profile, "--yes"))
+        {
+            await Wait.UntilAsync(() => Applied(first.StateDir) == 3, TimeSpan.FromSeconds(60), () => "three changes applied\n" + run.Stderr);
+            run.Signal(9);
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        Assert.NotEqual(original, sandbox.State.BucketPolicy("site-assets"));
+
+        using var watchdog = new SimianProcess(watchdogState.StateDir, Env(sandbox), "recover", "--watch", "1s", "--stale-after", "3s");
+        await Wait.UntilAsync(() => Keys(sandbox, "active/").Count == 0 || watchdog.Process.HasExited, TimeSpan.FromSeconds(60), () => "the watchdog to recover the run\n" + watchdog);
+        Assert.Equal(original, sandbox.State.BucketPolicy("site-assets"));
+        Assert.Empty(Keys(sandbox, "locks/"));
+        Assert.Contains(": recovered: 3 restored", watchdog.Stdout);
+        watchdog.Signal(15);
+        var exit = await watchdog.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == ExitCodes.Ok, $"exit {exit}\n{watchdog}");
+    }
 }
