@@ -97,6 +97,18 @@ public sealed class S3SharedStateTests
         Assert.Contains(notes, n => n.Contains("took over the lock on aws:s3:bucket site-assets from run dddddd000001", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Moves the renewal loop's clock a second at a time until <paramref name="condition"/> holds: the loop sets its
+    /// next timer only after its last renewal's HTTP call, so one big step could land before that timer exists.
+    /// </summary>
+    private static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition, string what) =>
+        Wait.UntilAsync(() =>
+        {
+            if (condition()) return true;
+            time.Advance(TimeSpan.FromSeconds(1));
+            return false;
+        }, TimeSpan.FromSeconds(30), what);
+
     [Fact(Timeout = 60_000)]
     public async Task A_run_whose_lock_was_taken_from_it_is_told_at_its_next_renewal()
     {
@@ -107,8 +119,7 @@ public sealed class S3SharedStateTests
         await using var run = await state.BeginRunAsync(Run("aaaaaa000001", "laptop-a"), [Web], notes.Add, AwsSandbox.Timeout());
         // Renewals move the lock and the heartbeat forward.
         var before = sandbox.State.ObjectContent(Bucket, Keys(sandbox, "locks/").Single());
-        time.Advance(TimeSpan.FromSeconds(10));
-        await Wait.UntilAsync(() => !sandbox.State.ObjectContent(Bucket, Keys(sandbox, "locks/").Single())!.SequenceEqual(before!), TimeSpan.FromSeconds(20), "a renewal");
+        await AdvanceUntilAsync(time, () => !sandbox.State.ObjectContent(Bucket, Keys(sandbox, "locks/").Single())!.SequenceEqual(before!), "a renewal");
         Assert.False(run.Lost.IsCancellationRequested);
 
         // Someone else's write replaces the lock: the next renewal's If-Match fails.
@@ -116,8 +127,7 @@ public sealed class S3SharedStateTests
         {
             BucketName = Bucket, Key = Keys(sandbox, "locks/").Single(), ContentBody = "{\"runId\":\"ffffff000009\"}",
         });
-        time.Advance(TimeSpan.FromSeconds(10));
-        await Wait.UntilAsync(() => run.Lost.IsCancellationRequested, TimeSpan.FromSeconds(20), "the run to learn it lost its lock");
+        await AdvanceUntilAsync(time, () => run.Lost.IsCancellationRequested, "the run to learn it lost its lock");
         Assert.Contains("no longer this run's", run.LostReason);
     }
 
