@@ -54,17 +54,25 @@ public sealed class JournalMirrorTests : IDisposable
 
     private static readonly Resource Thing = new() { Id = "t1" };
 
+    /// <summary>A journal with a shared copy, its <c>started</c> line written to both.</summary>
+    private (string Path, Mirror Mirror, JournalWriter Writer) Started()
+    {
+        var path = _dir.File("j.jsonl");
+        var mirror = new Mirror();
+        var w = JournalWriter.Create(path, _time);
+        w.Mirror = mirror;
+        w.Started("r1", "exp", "/p.yaml", "sha256:x", dryRun: false);
+        return (path, mirror, w);
+    }
+
     private static int Intent(JournalWriter w) =>
         w.Intent("s", "break", "test:thing", "things", Thing, true, new Dictionary<string, string>(), new JsonObject { ["before"] = "b" });
 
     [Fact]
     public void Every_line_reaches_the_shared_copy_in_order_before_the_write_returns()
     {
-        var path = _dir.File("j.jsonl");
-        var mirror = new Mirror();
-        using var w = JournalWriter.Create(path, _time);
-        w.Mirror = mirror;
-        w.Started("r1", "exp", "/p.yaml", "sha256:x", dryRun: false);
+        var (path, mirror, w) = Started();
+        using var _ = w;
         var seq = Intent(w);
         Assert.Equal(2, mirror.Lines.Count);
         w.Applied(seq);
@@ -75,11 +83,8 @@ public sealed class JournalMirrorTests : IDisposable
     [Fact]
     public void An_intent_the_shared_copy_cannot_take_is_taken_back_locally_and_thrown()
     {
-        var path = _dir.File("j.jsonl");
-        var mirror = new Mirror();
-        using var w = JournalWriter.Create(path, _time);
-        w.Mirror = mirror;
-        w.Started("r1", "exp", "/p.yaml", "sha256:x", dryRun: false);
+        var (path, mirror, w) = Started();
+        using var _ = w;
         mirror.Down = true;
 
         var e = Assert.Throws<JournalWriteException>(() => Intent(w));
@@ -96,11 +101,8 @@ public sealed class JournalMirrorTests : IDisposable
     [Fact]
     public void Other_lines_stay_local_are_kept_for_the_shared_copy_and_stop_the_run()
     {
-        var path = _dir.File("j.jsonl");
-        var mirror = new Mirror();
-        using var w = JournalWriter.Create(path, _time);
-        w.Mirror = mirror;
-        w.Started("r1", "exp", "/p.yaml", "sha256:x", dryRun: false);
+        var (path, mirror, w) = Started();
+        using var _ = w;
         var seq = Intent(w);
         w.Applied(seq);
         mirror.Down = true;
