@@ -7,6 +7,9 @@ public interface ITerminal
 
     bool ColorEnabled { get; }
 
+    /// <summary>Columns the terminal has now.</summary>
+    int Width => 80;
+
     string? ReadLine();
 }
 
@@ -16,6 +19,23 @@ public sealed class ConsoleTerminal(Func<string, string?> env) : ITerminal
     public bool IsInteractive => !Console.IsInputRedirected && !Console.IsErrorRedirected && env("CI") is null or "" or "false";
 
     public bool ColorEnabled => IsInteractive && string.IsNullOrEmpty(env("NO_COLOR"));
+
+    /// <summary>COLUMNS when a shell exported it, else what the terminal says, else 80.</summary>
+    public int Width
+    {
+        get
+        {
+            if (int.TryParse(env("COLUMNS"), out var columns) && columns > 0) return columns;
+            try
+            {
+                return Console.WindowWidth is > 0 and var w ? w : 80;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
+            {
+                return 80;
+            }
+        }
+    }
 
     public string? ReadLine() => Console.In.ReadLine();
 }

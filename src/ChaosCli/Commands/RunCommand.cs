@@ -68,13 +68,13 @@ public static class RunCommand
         using var log = LogSetup.Create(context.Stderr, options.Verbose, options.LogFile);
         IRunObserver observer = new LogRunObserver(log, s.Time);
         // A live status line only for a person at a terminal; pipelines get plain lines.
-        using var live = s.Terminal.IsInteractive ? new LiveStatus(observer, context.Stderr, s.Time, s.Terminal.ColorEnabled) : null;
+        using var live = s.Terminal.IsInteractive ? new LiveStatus(observer, context.Stderr, s.Time, s.Terminal.ColorEnabled, () => s.Terminal.Width) : null;
         if (live is not null) observer = live;
         using var interruption = new Interruption();
         using var attached = s.Signals.Attach(interruption, context.Stderr);
         try
         {
-            return await PlanApproveAndRunAsync(context, experiment, approved, options, seed, new SafeObserver(observer), interruption, state).ConfigureAwait(false);
+            return await PlanApproveAndRunAsync(context, experiment, approved, options, seed, new SafeObserver(observer), interruption, state, live).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
@@ -85,7 +85,7 @@ public static class RunCommand
     }
 
     private static async Task<int> PlanApproveAndRunAsync(CliContext context, Experiment experiment, PlanJson.Approved? approved, Options options,
-        long seed, IRunObserver observer, Interruption interruption, StateInput.Resolved state)
+        long seed, IRunObserver observer, Interruption interruption, StateInput.Resolved state, LiveStatus? live)
     {
         var s = context.Services;
         observer.Phase($"planning '{experiment.Name}' (resolving targets, read-only)");
@@ -98,7 +98,7 @@ public static class RunCommand
         }
         await ApproveAsync(context, plan, approved, options, interruption).ConfigureAwait(false);
         interruption.Token.ThrowIfCancellationRequested();
-        (observer as LiveStatus)?.Start();
+        live?.Start(redrawOnResize: true);
 
         // From here on the run's sequence is Core's (ExperimentRunner): locks, journal, providers, inject, hold, rollback.
         using var locks = new TargetLocks(s.LockNamespace);
@@ -106,7 +106,16 @@ public static class RunCommand
         var journalPath = options.Journal is { } explicitJournal ? Path.GetFullPath(explicitJournal) : state.Local.NewJournalPath(experiment.Name, runId, s.Time.GetUtcNow());
         var runner = new ExperimentRunner(s.Registry, new Simian.Core.Probes.ProbeRunner(s.Http, s.Time), s.Time, observer, new UndoExecutor(s.Time, s.UndoAttempts));
         var run = new RunOptions(runId, journalPath, options.DryRun) { Locks = locks, RegisterIn = options.Journal is null ? null : state.Local, Shared = state.Shared };
-        var outcome = await runner.RunAsync(plan, run, interruption).ConfigureAwait(false);
+        RunOutcome outcome;
+        try
+        {
+            outcome = await runner.RunAsync(plan, run, interruption).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The run is over: the status line goes before anything else is printed, so none of it stays above the summary.
+            live?.Stop();
+        }
         if (options.JUnit is not null)
         {
             // A side output never replaces the run's own exit code.

@@ -4,9 +4,12 @@ using Simian.Core.Running;
 namespace Simian.Cli.Output;
 
 /// <summary>
-/// The status line a person sees during a run on a terminal: the current step, elapsed and remaining hold, the
-/// last probe result and how to abort. Events still go to the inner observer as plain lines above it. Used
-/// only when stderr is a terminal; colour only when NO_COLOR is unset.
+/// The status line a person sees during a run on a terminal: the current step, elapsed time since approval, the
+/// remaining hold, the last probe result and how to abort. Events still go to the inner observer as plain lines
+/// above it. It is one line, redrawn in place and clipped to the terminal's width (read at every redraw, and redrawn
+/// at once on SIGWINCH), so it never wraps: a wrapped line could not be cleared and would leave copies in the
+/// scrollback. It is cleared before anything else is printed, and <see cref="Stop"/> clears it for good before the
+/// summary. Used only when stderr is a terminal; colour only when NO_COLOR is unset.
 /// </summary>
 public sealed class LiveStatus : IRunObserver, IDisposable
 {
@@ -14,8 +17,10 @@ public sealed class LiveStatus : IRunObserver, IDisposable
     private readonly TextWriter _stderr;
     private readonly TimeProvider _time;
     private readonly bool _color;
+    private readonly Func<int> _width;
     private ITimer? _timer;
-    private readonly long _started;
+    private System.Runtime.InteropServices.PosixSignalRegistration? _resize;
+    private long _started;
     private readonly object _gate = new();
     private string _step = "starting";
     private long _holdStarted;
@@ -23,22 +28,47 @@ public sealed class LiveStatus : IRunObserver, IDisposable
     private ProbeResult? _lastProbe;
     private bool _drawn;
 
-    public LiveStatus(IRunObserver inner, TextWriter stderr, TimeProvider time, bool color)
+    /// <param name="width">The terminal's width in columns now (read at every redraw); 80 when not given.</param>
+    public LiveStatus(IRunObserver inner, TextWriter stderr, TimeProvider time, bool color, Func<int>? width = null)
     {
         _inner = inner;
         _stderr = stderr;
         _time = time;
         _color = color;
+        _width = width ?? (() => 80);
         _started = time.GetTimestamp();
     }
 
-    /// <summary>Starts drawing; called after approval so that the line never overwrites the question.</summary>
-    public void Start()
+    /// <summary>
+    /// Starts drawing, and the clock: called after approval, so the line never overwrites the question and the
+    /// time spent reading the plan is not counted as experiment time.
+    /// </summary>
+    public void Start(bool redrawOnResize = false)
     {
         lock (_gate)
         {
-            _timer ??= _time.CreateTimer(_ => Draw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+            if (_timer is not null) return;
+            _started = _time.GetTimestamp();
+            _timer = _time.CreateTimer(_ => Draw(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+            if (redrawOnResize && !OperatingSystem.IsWindows())
+            {
+                _resize = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGWINCH, _ => Draw());
+            }
         }
+    }
+
+    /// <summary>Stops drawing and clears the line: nothing of it is left above what is printed next (the summary).</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _resize?.Dispose();
+            _resize = null;
+            _timer?.Dispose();
+            _timer = null;
+            Clear();
+        }
+        _stderr.Flush();
     }
 
     public void Phase(string text)
@@ -103,7 +133,7 @@ public sealed class LiveStatus : IRunObserver, IDisposable
     private void DrawLocked()
     {
         if (_timer is null) return;
-        var text = Render();
+        var text = Clip(Render(), _width());
         if (_color)
         {
             var colour = _lastProbe is { Ok: false } ? "\u001b[33m" : "\u001b[36m";
@@ -121,16 +151,17 @@ public sealed class LiveStatus : IRunObserver, IDisposable
         _drawn = false;
     }
 
+    /// <summary>
+    /// The line cut to fit: one column short of the width, because writing the last column makes many terminals wrap
+    /// at once; what is cut is marked with an ellipsis.
+    /// </summary>
+    public static string Clip(string text, int width)
+    {
+        var room = Math.Max(width, 10) - 1;
+        return text.Length <= room ? text : text[..(room - 1)] + "…";
+    }
+
     private static string Fmt(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss") : t.ToString(@"m\:ss");
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _timer?.Dispose();
-            _timer = null;
-            Clear();
-        }
-        _stderr.Flush();
-    }
+    public void Dispose() => Stop();
 }

@@ -87,6 +87,11 @@ internal sealed class SteadyStateMonitor(SteadyStateSpec spec, IProbeRunner runn
             if (c >= spec.Tolerance && _deviation.TrySetResult($"probe '{r.Probe}' failed {c} times in a row: {r.Detail}"))
             {
                 TryJournal(() => journal?.Deviation(r.Probe, _deviation.Task.Result));
+                // Said once: without abortOnDeviation the faults stay in for the whole method, and a person watching should know why.
+                if (!spec.AbortOnDeviation)
+                {
+                    observer.Warning($"the hypothesis deviated ({_deviation.Task.Result}); steadyState.abortOnDeviation is false, so the faults are held to the end of the method");
+                }
             }
         }
     }

@@ -44,4 +44,30 @@ public sealed class LiveStatusTests
         status.Phase("planning");
         Assert.Equal("", stderr.ToString());
     }
+
+    [Fact]
+    public void The_clock_starts_at_approval_and_the_line_is_clipped_to_the_terminal()
+    {
+        var time = new FakeTimeProvider();
+        var stderr = new StringWriter();
+        var width = 40;
+        using var status = new LiveStatus(new Lines(), stderr, time, color: false, () => width);
+        // Reading the plan and answering the question takes a minute: not experiment time.
+        time.Advance(TimeSpan.FromMinutes(1));
+        status.Start();
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.StartsWith("[0:03]", status.Render());
+
+        status.Phase("a step with a long name that cannot fit in forty columns: holding 20s");
+        var drawn = stderr.ToString().Split("\r\u001b[2K")[^1];
+        Assert.Equal(39, drawn.Length);
+        Assert.EndsWith("…", drawn);
+        // Resized: the next drawing uses the new width.
+        width = 60;
+        status.Warning("w");
+        Assert.Equal(59, stderr.ToString().Split("\r\u001b[2K")[^1].Length);
+
+        status.Stop();
+        Assert.EndsWith("\r\u001b[2K", stderr.ToString());
+    }
 }

@@ -232,6 +232,8 @@ public sealed class ExperimentRunnerTests
         Assert.Equal((RunStatus.Deviated, ExitCodes.Deviated), (outcome.Status, outcome.ExitCode));
         Assert.Equal(["apply slow t1", "undo slow t1", "apply break t1", "undo break t1"], h.Log.Lines("apply", "undo"));
         Assert.True(h.Log.Single("undo slow t1").Since(h.Log.Single("apply slow t1")) >= TimeSpan.FromSeconds(1));
+        // The person watching is told once why the faults stay in although the hypothesis deviated.
+        Assert.Single(h.Observer.Warnings, w => w.Contains("abortOnDeviation is false", StringComparison.Ordinal));
     }
 
     [Fact]
