@@ -24,6 +24,11 @@ public static class CliApp
             SandboxCommand.Create(context),
             DemoServerCommand.Create(context),
         };
+        // The version simian prints is the one journals and reports record, whoever the entry assembly is.
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version) version.Action = new PrintVersion();
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -72,3 +77,13 @@ public static class CliApp
 
 /// <summary>What every verb gets: services and the two output streams.</summary>
 public sealed record CliContext(CliServices Services, TextWriter Stdout, TextWriter Stderr);
+
+/// <summary><c>simian --version</c>: <see cref="SimianVersion"/>, the one version.</summary>
+internal sealed class PrintVersion : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(SimianVersion.Text);
+        return ExitCodes.Ok;
+    }
+}

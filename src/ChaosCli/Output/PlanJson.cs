@@ -25,6 +25,7 @@ public static class PlanJson
         w.WriteString("experiment", e.Name);
         w.WriteString("profile", e.SourcePath);
         w.WriteString("fingerprint", plan.Fingerprint);
+        w.WriteString("simianVersion", Simian.Core.SimianVersion.Text);
         w.WriteNumber("seed", plan.Seed);
         w.WriteStartObject("parameters");
         foreach (var p in e.Parameters)

@@ -17,6 +17,7 @@ public static class RunSummary
                 w.WriteString("experiment", plan.Experiment.Name);
                 w.WriteString("runId", runId);
                 w.WriteString("fingerprint", plan.Fingerprint);
+                w.WriteString("simianVersion", Simian.Core.SimianVersion.Text);
                 w.WriteBoolean("dryRun", dryRun);
                 w.WriteString("status", status);
                 w.WriteNumber("exitCode", outcome.ExitCode);

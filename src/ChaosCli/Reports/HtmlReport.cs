@@ -32,6 +32,7 @@ public static class HtmlReport
         Fact(h, "Run", Code(r.RunId));
         Fact(h, "Experiment", Code(r.Experiment) + (r.Profile.Length > 0 ? " (profile " + Code(r.Profile) + ")" : ""));
         Fact(h, "Fingerprint", Code(r.Fingerprint));
+        Fact(h, "Simian", E(RunReport.Versions(r)));
         Fact(h, "Started", E(Clock(r.StartedAt)));
         Fact(h, "Ended", r.Finished is null ? "not recorded (last event " + E(Clock(r.EndedAt)) + ")" : E(Clock(r.EndedAt)));
         Fact(h, "Duration", E(Span(r.Duration)) + (r.Finished is null ? " (to the last event)" : ""));

@@ -148,6 +148,7 @@ public static class JournalReport
             Experiment = started.Experiment,
             Profile = started.Profile,
             Fingerprint = started.Fingerprint,
+            SimianVersion = started.SimianVersion,
             Pid = started.Pid,
             DryRun = started.DryRun,
             StartedAt = start,

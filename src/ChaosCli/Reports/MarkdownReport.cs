@@ -16,6 +16,7 @@ public static class MarkdownReport
         if (r.Profile.Length > 0) md.Append(" (profile ").Append(Code(r.Profile)).Append(')');
         md.Append('\n');
         md.Append("- **Fingerprint:** ").Append(Code(r.Fingerprint)).Append('\n');
+        md.Append("- **Simian:** ").Append(Esc(RunReport.Versions(r))).Append('\n');
         md.Append("- **Started:** ").Append(Clock(r.StartedAt)).Append('\n');
         md.Append(r.Finished is null
             ? $"- **Ended:** not recorded (last event {Clock(r.EndedAt)})\n"

@@ -10,6 +10,14 @@ public sealed class RunReport
     public required string Experiment { get; init; }
     public required string Profile { get; init; }
     public required string Fingerprint { get; init; }
+    /// <summary>The simian that wrote the journal; empty when the journal does not say.</summary>
+    public string SimianVersion { get; init; } = "";
+
+    /// <summary>Which simian wrote the journal and which made the report, in words.</summary>
+    public static string Versions(RunReport r) =>
+        r.SimianVersion.Length == 0 ? $"journal does not say; report by {Simian.Core.SimianVersion.Text}"
+        : r.SimianVersion == Simian.Core.SimianVersion.Text ? r.SimianVersion
+        : $"journal by {r.SimianVersion}; report by {Simian.Core.SimianVersion.Text}";
     public int? Pid { get; init; }
     public bool DryRun { get; init; }
     public required DateTimeOffset StartedAt { get; init; }

@@ -55,6 +55,8 @@ public sealed record RunStarted : JournalEvent
     public string Fingerprint { get; init; } = "";
     public int? Pid { get; init; }
     public bool DryRun { get; init; }
+    /// <summary>The simian that wrote the journal (empty in journals from before it was recorded).</summary>
+    public string SimianVersion { get; init; } = "";
 }
 
 /// <summary>The resource a change is made to, as journaled.</summary>

@@ -127,6 +127,7 @@ public sealed class JournalState
                     Fingerprint = Text(e, "fingerprint"),
                     Pid = Int(e, "pid"),
                     DryRun = Bool(e, "dryRun") ?? false,
+                    SimianVersion = Text(e, "simianVersion"),
                 },
                 JournalEventNames.Intent => Intent(e, kind, at, number),
                 JournalEventNames.Applied => new ChangeApplied { Kind = kind, At = at, Line = number, Seq = Int(e, "seq") ?? 0 },

@@ -561,7 +561,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
         }
         return new JsonObject
         {
-            ["simianVersion"] = typeof(ExperimentRunner).Assembly.GetName().Version?.ToString(),
+            ["simianVersion"] = SimianVersion.Text,
             ["host"] = Environment.MachineName,
             ["user"] = Environment.UserName,
             ["rollback"] = e.Rollback switch { RollbackMode.OnDeviation => "on-deviation", RollbackMode.Never => "never", _ => "always" },

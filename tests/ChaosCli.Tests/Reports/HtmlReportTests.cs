@@ -17,7 +17,7 @@ public sealed class HtmlReportTests
         var (page, _) = await RenderAsync(SampleJournals.Deviated());
         Assert.Equal("Simian report: quickstart — DEVIATED", page.Descendants(Html + "title").Single().Value);
         var facts = page.Descendants(Html + "dt").Select(dt => dt.Value).ToList();
-        Assert.Equal(["Run", "Experiment", "Fingerprint", "Started", "Ended", "Duration", "Exit code", "Journal"], facts);
+        Assert.Equal(["Run", "Experiment", "Fingerprint", "Simian", "Started", "Ended", "Duration", "Exit code", "Journal"], facts);
         Assert.Contains("hypothesis deviated: probe 'api-fast' failed 2 times in a row", Section(page, "p", "verdict").Value);
         var changes = page.Descendants(Html + "section").Single(s => (string?)s.Attribute("id") == "changes");
         Assert.Equal(2, changes.Descendants(Html + "tbody").Single().Elements(Html + "tr").Count());
