@@ -29,11 +29,20 @@ public static class CliApp
         {
             if (option is VersionOption version) version.Action = new PrintVersion();
         }
+        CliSurface.ConfigureHelp(root, services.Terminal.Width);
+        root.WithExamples("simian run samples/quickstart.yaml", "simian plan chaos-profiles/zone-outage.yaml --param zone=us-east-1c", "simian sandbox");
+        // Completion for shells: `simian "[suggest:POSITION]" "LINE"` (README: bash, zsh, fish).
+        if (args.Length > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal))
+        {
+            foreach (var item in CliSurface.Complete(root, args[0], args.Length > 1 ? args[1] : "")) await stdout.WriteLineAsync(item).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) await stderr.WriteLineAsync($"simian: {error.Message}").ConfigureAwait(false);
-            await stderr.WriteLineAsync("Run 'simian --help' for usage.").ConfigureAwait(false);
+            foreach (var error in CliSurface.Errors(parse, args)) await stderr.WriteLineAsync($"simian: {error}").ConfigureAwait(false);
+            var verb = parse.CommandResult.Command is RootCommand ? "" : $" {parse.CommandResult.Command.Name}";
+            await stderr.WriteLineAsync($"Run 'simian{verb} --help' for usage and examples.").ConfigureAwait(false);
             return ExitCodes.Invalid;
         }
         var invocation = new InvocationConfiguration

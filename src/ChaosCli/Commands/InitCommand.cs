@@ -17,7 +17,7 @@ public static class InitCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file" };
         var command = new Command("init", "Write a commented starter profile") { template, output, force };
         command.SetAction((parse, _) => Task.FromResult(Run(context, parse.GetValue(template)!, parse.GetValue(output), parse.GetValue(force))));
-        return command;
+        return command.WithExamples("simian init", "simian init --template bucket > s3-outage.yaml");
     }
 
     public static int Run(CliContext context, string template, string? output, bool force)

@@ -23,7 +23,7 @@ public static class PlanCommand
         command.SetAction(async (parse, ct) =>
             await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(output)!, parse.GetValue(outFile), parse.GetValue(seed), ct,
                 parse.GetValue(param), parse.GetValue(state), parse.GetValue(stateEndpoint)).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian plan chaos-profiles/chaos-monkey.yaml", "simian plan chaos-profiles/zone-outage.yaml --param zone=us-east-1c --out zone.plan.json", "simian plan chaos-profiles/s3-outage.yaml --output json --state s3://team-state/game-days");
     }
 
     public static Option<long?> SeedOption() => new("--seed")

@@ -15,7 +15,8 @@ public static class ProxyCommand
         var config = new Option<string?>("--config") { Description = "YAML file of proxies to create at start: proxies: [{name, listen, upstream}]" };
         var tokenFile = new Option<string?>("--token-file") { Description = "Require this bearer token (the file's first line; owner-only) on every control API request; or set SIMIAN_PROXY_TOKEN" };
         var allowRemote = new Option<bool>("--allow-remote-listen") { Description = "Let proxies listen on non-loopback addresses (off: POST /proxies and --config refuse them)" };
-        var serve = new Command("serve", "Serve the fault proxy until SIGINT/SIGTERM; faults carry a time-to-live so they heal if simian dies") { control, config, tokenFile, allowRemote };
+        var serve = new Command("serve", "Serve the fault proxy until SIGINT/SIGTERM; faults carry a time-to-live so they heal if simian dies") { control, config, tokenFile, allowRemote }
+            .WithExamples("simian proxy serve", "simian proxy serve --control 127.0.0.1:8474 --config proxies.yaml --token-file ~/.config/simian/proxy-token");
         serve.SetAction(async (parse, ct) => await ServeAsync(context, parse.GetValue(control)!, parse.GetValue(config), ct,
             parse.GetValue(tokenFile), parse.GetValue(allowRemote)).ConfigureAwait(false));
         return new Command("proxy", "The TCP fault proxy (latency, blackhole, reset, bandwidth)") { serve };

@@ -39,7 +39,7 @@ public static class RecoverCommand
         command.SetAction(async (parse, ct) => await RunAsync(context, new Options(parse.GetValue(journal), parse.GetValue(output)!,
             parse.GetValue(state), parse.GetValue(stateEndpoint), DurationOf(parse.GetValue(staleAfter), "--stale-after", TimeSpan.Zero),
             parse.GetValue(force), DurationOf(parse.GetValue(watch), "--watch", TimeSpan.FromSeconds(1)))).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian recover", "simian recover --journal journal.jsonl --output json", "simian recover --state s3://team-state/game-days --watch 1m");
     }
 
     private static TimeSpan? DurationOf(string? text, string option, TimeSpan min)

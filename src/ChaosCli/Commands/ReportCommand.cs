@@ -21,7 +21,7 @@ public static class ReportCommand
         var command = new Command("report", "Report on a run from its journal: verdict, changes, probes, timeline") { journal, format, outFile };
         command.SetAction(async (parse, _) =>
             await RunAsync(context, parse.GetValue(journal)!, parse.GetValue(format)!, parse.GetValue(outFile)).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian report journal.jsonl", "simian report journal.jsonl --format html --out report.html");
     }
 
     public static async Task<int> RunAsync(CliContext context, string journalPath, string format, string? outFile)

@@ -43,7 +43,7 @@ public static class RunCommand
             parse.GetValue(profile)!, parse.GetValue(yes), parse.GetValue(planFile), parse.GetValue(dryRun), parse.GetValue(output)!,
             parse.GetValue(journal), parse.GetValue(seed), parse.GetValue(verbose), parse.GetValue(logFile), parse.GetValue(junit),
             parse.GetValue(param), parse.GetValue(state), parse.GetValue(stateEndpoint)), ct).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian run samples/quickstart.yaml", "simian run chaos-profiles/zone-outage.yaml --plan zone.plan.json", "simian run chaos-profiles/chaos-monkey.yaml --yes --output json --junit results.xml");
     }
 
     public static async Task<int> RunAsync(CliContext context, Options options, CancellationToken cancellationToken)

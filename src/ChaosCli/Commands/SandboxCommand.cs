@@ -46,7 +46,7 @@ public static class SandboxCommand
             TransitionDelay = TransitionDelay(parse.GetValue(transition)!),
             Log = parse.GetValue(verbose) ? context.Stderr : null,
         }, ct).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian sandbox", "simian sandbox --fleet samples/fleets/sandbox-fleet.yaml --port 4566", "simian sandbox --transition-delay 0s --any-key");
     }
 
     private static TimeSpan TransitionDelay(string text) =>

@@ -21,7 +21,7 @@ public static class TargetsCommand
         command.SetAction(async (parse, ct) =>
             await RunAsync(context, parse.GetValue(profile)!, parse.GetValue(name), parse.GetValue(output)!, ct,
                 parse.GetValue(state), parse.GetValue(stateEndpoint)).ConfigureAwait(false));
-        return command;
+        return command.WithExamples("simian targets chaos-profiles/chaos-monkey.yaml", "simian targets chaos-profiles/zone-outage.yaml zone-subnets --output json");
     }
 
     public static async Task<int> RunAsync(CliContext context, string profilePath, string? only, string output, CancellationToken cancellationToken,

@@ -15,7 +15,7 @@ public static class ValidateCommand
         var output = OutputFormat.CreateOption();
         var command = new Command("validate", "Check profiles without touching anything; reports all errors at once") { profiles, output };
         command.SetAction((parse, _) => Task.FromResult(Run(context, parse.GetValue(profiles)!, parse.GetValue(output)!)));
-        return command;
+        return command.WithExamples("simian validate samples/quickstart.yaml", "simian validate chaos-profiles/*.yaml", "simian validate chaos-profiles/zone-outage.yaml --output json");
     }
 
     public static int Run(CliContext context, IReadOnlyList<string> paths, string output)
