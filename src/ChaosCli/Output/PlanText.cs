@@ -15,7 +15,11 @@ public static class PlanText
         s.AppendLine($"Plan for experiment '{e.Name}' ({e.SourcePath})");
         if (e.Metadata.Description is { } d) s.AppendLine($"  {d}");
         s.AppendLine($"  fingerprint {plan.Fingerprint}");
-        s.AppendLine($"  seed {plan.Seed} (pass --seed {plan.Seed} or --plan to reproduce this selection)");
+        // The seed matters only where something is picked at random: a target's pick, or a parameter's value.
+        if (plan.Targets.Any(t => !t.Pick.IsAll) || e.Parameters.Any(p => p.Source == "picked"))
+        {
+            s.AppendLine($"  seed {plan.Seed} (pass --seed {plan.Seed} or --plan to reproduce this selection)");
+        }
         foreach (var p in e.Parameters)
         {
             var how = p.Source switch

@@ -36,6 +36,7 @@ public static class ReportText
     public static string Verdict(RunReport report)
     {
         if (report.Finished is { } f) return $"{f.Status} — {(f.Summary.Length > 0 ? f.Summary : "(no summary recorded)")}";
+        if (report.Live) return $"in progress — the run (pid {report.Pid?.ToString(Inv) ?? "?"}) is still going; this report shows it so far";
         if (report.Pending.Count > 0) return "unfinished — run `simian recover`";
         return report.Recovered
             ? "unfinished — the run stopped without finishing; simian recover has since undone what it left behind"

@@ -38,13 +38,16 @@ public sealed class RunReport
     public TimeSpan Duration => EndedAt - StartedAt;
 
     /// <summary>"deviated", "completed", ... or "unfinished".</summary>
-    public string Status => Finished?.Status ?? "unfinished";
+    public string Status => Finished?.Status ?? (Live ? "in progress" : "unfinished");
 
     /// <summary>Reversible changes with no recorded undo: what <c>simian recover</c> would act on.</summary>
     public IReadOnlyList<JournalChange> Pending => Changes.Where(c => c.StillInPlace).ToList();
 
     /// <summary>Was <c>simian recover</c> run on this journal (it appends a <c>recovered</c> note)?</summary>
     public bool Recovered => Timeline.Any(t => t.Kind == TimelineKind.Recovered);
+
+    /// <summary>The run (or a recover of it) is still writing the journal: the report shows it so far.</summary>
+    public bool Live { get; init; }
 }
 
 /// <summary>The <c>finished</c> event: final status, exit code and the one-line verdict.</summary>

@@ -134,6 +134,20 @@ public sealed class JournalWriter : IDisposable
         }
     }
 
+    /// <summary>Whether the journal's run (or a recover of it) is writing it now: it holds the journal's lock.</summary>
+    public static bool IsLive(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
+            return Posix.LockedByOther(file.SafeFileHandle) || LegacyLockHeld(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static bool LegacyLockHeld(string path)
     {
         var legacy = path + ".lock";

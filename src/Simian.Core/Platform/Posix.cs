@@ -42,8 +42,10 @@ public static partial class Posix
     private const int ORdOnly = 0;
     private const int ODirectory = 0x10000;
     private const int OCloexec = 0x80000;
+    private const int FOfdGetlk = 36;
     private const int FOfdSetlk = 37;
     private const short FWrlck = 1;
+    private const short FUnlck = 2;
     private const int EAgain = 11;
     private const int EAcces = 13;
 
@@ -120,6 +122,22 @@ public static partial class Posix
         var errno = Marshal.GetLastPInvokeError();
         if (errno is EAgain or EAcces) return false;
         throw new IOException($"cannot lock file: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
+    /// <summary>
+    /// Whether another open file holds the exclusive lock <see cref="TryLockExclusive"/> takes (F_OFD_GETLK: asks
+    /// without taking anything, so a handle opened only for reading can ask).
+    /// </summary>
+    public static unsafe bool LockedByOther(SafeFileHandle handle)
+    {
+        var flock = stackalloc byte[32];
+        new Span<byte>(flock, 32).Clear();
+        *(short*)flock = FWrlck;
+        if (fcntl((int)handle.DangerousGetHandle(), FOfdGetlk, flock) != 0)
+        {
+            throw new IOException($"cannot ask for the file's lock: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+        return *(short*)flock != FUnlck;
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -84,4 +84,25 @@ public sealed class PlanCommandTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.Equal(7, JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("seed").GetInt64());
     }
+
+    /// <summary>The seed hint appears only where something is picked at random; otherwise there is nothing to reproduce.</summary>
+    [Fact]
+    public async Task The_seed_hint_appears_only_when_a_pick_is_random()
+    {
+        using var cli = new TestCli();
+        string Profile(string pick) => cli.Write($"seed-{pick.Length}.yaml", $$$"""
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: seed-hint}
+            targets:
+              sleepers: {type: local:process, selector: {commandContains: no-such-process-for-the-seed-hint}, optional: true, pick: {{{pick}}}}
+            method:
+              - {pause: 10ms}
+            """);
+        var all = await cli.RunAsync("plan", Profile("all"));
+        Assert.True(all.ExitCode == ExitCodes.Ok, all.ToString());
+        Assert.DoesNotContain("--seed", all.Stdout);
+        var random = await cli.RunAsync("plan", Profile("{count: 1}"));
+        Assert.Contains("seed 42 (pass --seed 42 or --plan to reproduce this selection)", random.Stdout);
+    }
 }

@@ -137,4 +137,25 @@ public sealed class RunCommandTests
 
     internal static List<JsonObject> ReadJournal(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => (JsonObject)JsonNode.Parse(l)!).ToList();
+
+    /// <summary>The journal locks itself (an open-file-description lock on the journal file): no `.lock` file is left beside it.</summary>
+    [Fact]
+    public async Task A_run_leaves_its_journal_and_nothing_beside_it()
+    {
+        using var cli = new TestCli();
+        var profile = cli.Write("lockless.yaml", """
+            apiVersion: simian/v1
+            kind: Experiment
+            metadata: {name: lockless}
+            targets:
+              nothing: {type: local:process, selector: {commandContains: no-such-process-for-lockless}, optional: true}
+            method:
+              - {pause: 10ms}
+            """);
+        var run = await cli.RunAsync("run", profile, "--yes");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var files = Directory.GetFiles(Path.Combine(cli.StateDir, "journals"));
+        Assert.Single(files);
+        Assert.EndsWith(".jsonl", files[0]);
+    }
 }

@@ -27,6 +27,27 @@ public sealed class MarkdownReportTests
         Golden.Match($"report-{run}.md", Portable(cli, result.Stdout));
     }
 
+    /// <summary>A run still writing its journal is reported as in progress, not as one that needs recover.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task A_run_still_going_is_reported_as_in_progress_not_as_needing_recover()
+    {
+        using var cli = new TestCli(TestCli.FixedTime());
+        var path = Path.Combine(cli.StateDir, "live.jsonl");
+        using (var writer = Simian.Core.Journal.JournalWriter.Create(path, cli.Time))
+        {
+            writer.Started("live1", "still-going", "/p.yaml", "sha256:x", dryRun: false);
+            writer.Intent("s", "latency", "local:proxy", "db", new Simian.Core.Providers.Resource { Id = "db" }, true,
+                new Dictionary<string, string>(), new System.Text.Json.Nodes.JsonObject());
+            var live = await cli.RunAsync("report", path);
+            Assert.Contains("— IN PROGRESS", live.Stdout);
+            Assert.Contains("still going; this report shows it so far", live.Stdout);
+            Assert.DoesNotContain("run `simian recover`", live.Stdout);
+        }
+        // Its writer gone without `finished`: now it is unfinished, and recover is what it needs.
+        var dead = await cli.RunAsync("report", path);
+        Assert.Contains("unfinished — run `simian recover`", dead.Stdout);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_completed_run_has_its_verdict_facts_and_per_probe_figures_and_nothing_to_do()
     {
