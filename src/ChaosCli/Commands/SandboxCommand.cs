@@ -14,7 +14,7 @@ public static class SandboxCommand
     public static Command Create(CliContext context)
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 4566 };
-        var fleet = new Option<string?>("--fleet") { Description = "Fleet file seeding instances, buckets and identities" };
+        var fleet = new Option<string?>("--fleet") { Description = "Fleet file seeding instances, buckets and identities; `sample` for the built-in sample fleet (samples/fleets/sandbox-fleet.yaml), what `simian init`'s AWS templates use" };
         var throttle = new Option<double>("--throttle-rate") { Description = "Share of calls answered with the service's throttling error (0..1)" };
         var errors = new Option<double>("--error-rate") { Description = "Share of calls answered with a 500 InternalError (0..1)" };
         var knownKeys = new Option<bool>("--require-known-keys") { Description = "Refuse access keys the fleet does not list (the default; kept for scripts)", Hidden = true };
@@ -46,7 +46,7 @@ public static class SandboxCommand
             TransitionDelay = TransitionDelay(parse.GetValue(transition)!),
             Log = parse.GetValue(verbose) ? context.Stderr : null,
         }, ct).ConfigureAwait(false));
-        return command.WithExamples("simian sandbox", "simian sandbox --fleet samples/fleets/sandbox-fleet.yaml --port 4566", "simian sandbox --transition-delay 0s --any-key");
+        return command.WithExamples("simian sandbox --fleet sample", "simian sandbox --fleet samples/fleets/sandbox-fleet.yaml --port 4566", "simian sandbox --transition-delay 0s --any-key");
     }
 
     private static TimeSpan TransitionDelay(string text) =>
@@ -66,6 +66,13 @@ public static class SandboxCommand
     private static Fleet LoadFleet(string? path)
     {
         if (path is null) return new Fleet();
+        // Built in, so that the AWS templates' "Try it" works where the repository is not at hand (an installed tool).
+        if (path == "sample" && !File.Exists(path))
+        {
+            using var stream = typeof(SandboxCommand).Assembly.GetManifestResourceStream("Simian.Cli.SampleFleet.yaml")!;
+            using var reader = new StreamReader(stream);
+            return Fleet.Parse(reader.ReadToEnd());
+        }
         try
         {
             if (Simian.Core.Platform.Posix.Stat(path) is { IsRegularFile: false } kind) throw new InvalidInputException($"--fleet {path} is {kind.KindText}, not a regular file");
