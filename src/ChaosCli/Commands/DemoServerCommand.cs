@@ -51,7 +51,8 @@ public static class DemoServerCommand
         }
         catch (HttpListenerException e)
         {
-            throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}");
+            throw new InvalidInputException($"cannot listen on 127.0.0.1:{port}: {e.Message}; another program has that port: choose another with --port " +
+                "(in a profile, change the port in the service's run and ready lines, the proxy's upstream, and the probe)");
         }
     }
 

@@ -103,7 +103,7 @@ public static class SandboxCommand
         }
         catch (System.Net.HttpListenerException e)
         {
-            throw new InvalidInputException($"cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+            throw new InvalidInputException($"cannot listen on 127.0.0.1:{options.Port}: {e.Message}; another program has that port: choose another with --port (and use that endpoint in profiles)");
         }
         await using (server.ConfigureAwait(false))
         {

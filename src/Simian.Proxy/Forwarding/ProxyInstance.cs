@@ -68,7 +68,8 @@ internal sealed class ProxyInstance
         {
             listener.Dispose();
             var kind = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? ProxyErrorKind.Conflict : ProxyErrorKind.Invalid;
-            throw new ProxyException(kind, $"proxy {name}: cannot listen on {listen}: {e.Message}", e);
+            throw new ProxyException(kind, $"proxy {name}: cannot listen on {listen}: {e.Message}" +
+                (kind == ProxyErrorKind.Conflict ? "; another program has that port: choose another listen address for the proxy (and point the probe at it)" : ""), e);
         }
 
         var proxy = new ProxyInstance(name, listener, upstream, upstreamEndPoint, delay, newRandom, log);

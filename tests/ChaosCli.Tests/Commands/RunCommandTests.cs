@@ -158,4 +158,18 @@ public sealed class RunCommandTests
         Assert.Single(files);
         Assert.EndsWith(".jsonl", files[0]);
     }
+
+    /// <summary>The quickstart's ports are fixed: when one is taken, the run says which and how to choose another, and changes nothing.</summary>
+    [Fact]
+    public async Task The_quickstart_says_which_port_is_taken_and_how_to_choose_another()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 18080);
+        taken.Start();
+        using var cli = new TestCli();
+        var result = await cli.RunAsync("run", Repo.Path("samples", "quickstart.yaml"), "--yes");
+        Assert.NotEqual(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("cannot listen on 127.0.0.1:18080", result.ToString());
+        Assert.Contains("choose another with --port", result.ToString());
+        Assert.Contains("changes made: 0", result.Stdout);
+    }
 }

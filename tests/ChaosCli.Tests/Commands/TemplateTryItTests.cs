@@ -8,12 +8,10 @@ namespace Simian.Cli.Tests.Commands;
 /// in bash, in a fresh folder, with <c>simian</c> being the built CLI. Only the wait for a background sandbox is the
 /// test's own (a readiness check instead of the printed <c>sleep</c>), so a slow machine cannot fail it.
 /// </summary>
-[Collection(TemplateTryItTests.Name)]
+// The AWS templates' sandbox listens on the sample fleet's fixed ports, and the latency template on its own.
+[Collection("fixed ports")]
 public sealed class TemplateTryItTests
 {
-    /// <summary>The AWS templates' sandbox listens on the sample fleet's fixed ports: one such test at a time.</summary>
-    public const string Name = "templates on fixed sandbox ports";
-
     [Theory]
     [InlineData("latency", "COMPLETED")]
     [InlineData("process", "Plan for experiment 'worker-pause'")]
@@ -76,6 +74,3 @@ public sealed class TemplateTryItTests
         }
     }
 }
-
-[CollectionDefinition(TemplateTryItTests.Name, DisableParallelization = true)]
-public sealed class TemplateTryItCollection;
