@@ -94,11 +94,12 @@ public static class HtmlReport
         }
         else
         {
-            h.Append("<table>\n<thead><tr><th>Probe</th><th class=\"num\">Checks</th><th class=\"num\">Failures</th><th class=\"num\">Min</th><th class=\"num\">Median</th><th class=\"num\">Max</th><th>First failure</th><th>Last failure</th></tr></thead>\n<tbody>\n");
+            h.Append("<table class=\"probes\">\n<thead><tr><th>Probe</th><th class=\"num\">Limit</th><th class=\"num\">Checks</th><th class=\"num\">Failures</th><th class=\"num\">Min</th><th class=\"num\">Median</th><th class=\"num\">Max</th><th>First failure</th><th>Last failure</th></tr></thead>\n<tbody>\n");
             foreach (var p in r.Probes)
             {
                 h.Append(p.Failures > 0 ? "<tr class=\"warn\">" : "<tr>");
-                Cell(h, Code(p.Name));
+                Cell(h, Code(p.Name), "name");
+                Cell(h, E(r.MaxLatencyMs.TryGetValue(p.Name, out var limit) ? Ms(limit) : "—"), "num");
                 Cell(h, E(p.Checks.ToString(CultureInfo.InvariantCulture)), "num");
                 Cell(h, E(p.Failures.ToString(CultureInfo.InvariantCulture)), "num");
                 Cell(h, E(Ms(p.MinMs)), "num");
@@ -167,6 +168,10 @@ public static class HtmlReport
                 .Append(Code(r.Probes[i].Name)).Append("</li>\n");
         }
         h.Append("<li><svg width=\"12\" height=\"12\" viewBox=\"0 0 12 12\" aria-hidden=\"true\"><path class=\"fail-mark\" d=\"M2 2L10 10M2 10L10 2\" /></svg> failed check</li>\n");
+        if (r.MaxLatencyMs.Count > 0)
+        {
+            h.Append("<li><svg width=\"22\" height=\"10\" viewBox=\"0 0 22 10\" aria-hidden=\"true\"><line class=\"probe-line s3\" stroke-dasharray=\"6 3\" x1=\"1\" y1=\"5\" x2=\"21\" y2=\"5\" /></svg> a probe's maxLatency</li>\n");
+        }
         h.Append("<li><svg width=\"22\" height=\"12\" viewBox=\"0 0 22 12\" aria-hidden=\"true\"><rect class=\"fault-swatch\" x=\"0\" y=\"0\" width=\"22\" height=\"12\" /></svg> fault in effect</li>\n");
         if (r.Pending.Count > 0)
         {
@@ -245,6 +250,13 @@ figcaption { color: var(--muted); font-size: .9em; }
 .fault-swatch.open { stroke-dasharray: 3 2; fill-opacity: .5; }
 .rollback-line { stroke: var(--rollback); stroke-width: 2; stroke-dasharray: 4 3; }
 .deviation-line { stroke: var(--deviation); stroke-width: 1.5; stroke-dasharray: 2 2; }
+table.probes td.name code { white-space: nowrap; overflow-wrap: normal; }
+#timeline .threshold line { stroke-width: 1.5; stroke-dasharray: 10 5; fill: none; }
+#timeline .threshold text { font-weight: 600; stroke: none; }
+#timeline .s0 text, #timeline text.s0 { fill: var(--s0); } #timeline .s1 text { fill: var(--s1); } #timeline .s2 text { fill: var(--s2); }
+#timeline .s3 text { fill: var(--s3); } #timeline .s4 text { fill: var(--s4); } #timeline .s5 text { fill: var(--s5); }
+#timeline .rollback-mark path { fill: var(--rollback); stroke: none; }
+#timeline .deviation-mark path { fill: var(--deviation); stroke: none; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 
 """;

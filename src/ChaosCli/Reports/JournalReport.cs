@@ -149,6 +149,7 @@ public static class JournalReport
             Profile = started.Profile,
             Fingerprint = started.Fingerprint,
             SimianVersion = started.SimianVersion,
+            MaxLatencyMs = started.ProbeMaxLatencyMs,
             Live = state.Finish is null && JournalWriter.IsLive(fullPath),
             Pid = started.Pid,
             DryRun = started.DryRun,

@@ -59,13 +59,26 @@ public static class MarkdownReport
         }
         else
         {
-            md.Append("| Probe | Checks | Failures | Min | Median | Max | First failure | Last failure |").Append('\n');
-            md.Append("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |").Append('\n');
+            md.Append("| Probe | Limit | Checks | Failures | Min | Median | Max | First failure | Last failure |").Append('\n');
+            md.Append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |").Append('\n');
             foreach (var p in r.Probes)
             {
-                Row(md, Code(p.Name), p.Checks.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Row(md, Code(p.Name), r.MaxLatencyMs.TryGetValue(p.Name, out var limit) ? Ms(limit) : "—", p.Checks.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Ms(p.MinMs), Ms(p.MedianMs), Ms(p.MaxMs), Esc(FailureAt(r, p.FirstFailure)), Esc(FailureAt(r, p.LastFailure)));
             }
+        }
+
+        // What the chart shows, as text: when each fault was in effect, and when the deviation and rollback came.
+        if (r.Changes.Count > 0 || r.Deviations.Count > 0 || r.Rollbacks.Count > 0)
+        {
+            md.Append('\n').Append("## On the chart").Append('\n').Append('\n');
+            foreach (var c in r.Changes)
+            {
+                md.Append("- fault window **").Append(Esc(c.Step)).Append("** (").Append(Esc(Describe(c))).Append("): ").Append(Offset(r, c.ActiveFrom))
+                    .Append(c.UndoneAt is { } undone ? " to " + Offset(r, undone) : " to the end (never undone)").Append('\n');
+            }
+            foreach (var d in r.Deviations) md.Append("- deviation called at ").Append(Offset(r, d.At)).Append('\n');
+            foreach (var rb in r.Rollbacks) md.Append("- rollback started at ").Append(Offset(r, rb.At)).Append('\n');
         }
 
         md.Append('\n').Append("## Timeline").Append('\n').Append('\n');

@@ -10,6 +10,9 @@ public sealed class RunReport
     public required string Experiment { get; init; }
     public required string Profile { get; init; }
     public required string Fingerprint { get; init; }
+    /// <summary>Each HTTP probe's maxLatency (ms), by name: the line its checks had to stay under.</summary>
+    public IReadOnlyDictionary<string, double> MaxLatencyMs { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The simian that wrote the journal; empty when the journal does not say.</summary>
     public string SimianVersion { get; init; } = "";
 

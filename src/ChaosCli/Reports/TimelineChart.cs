@@ -6,8 +6,11 @@ using static Simian.Cli.Reports.ReportText;
 namespace Simian.Cli.Reports;
 
 /// <summary>
-/// The run as an inline SVG picture: seconds from the start on x, probe latency on y, faults in effect shaded,
-/// failed checks as red crosses, rollbacks as dashed vertical lines. Sized by its viewBox, so it scales with the page.
+/// The run as an inline SVG picture: seconds from the start on x, probe latency on y, faults in effect shaded and
+/// named by their step, failed checks as red crosses, each probe's maxLatency as a dashed line in its colour, the
+/// deviation (a diamond at the foot of its line) and the rollback (a triangle at the head of its line) told apart even
+/// when milliseconds apart. The time axis has a margin at both ends, so the checks before and after sit inside the
+/// plot, not on its edges. Sized by its viewBox, so it scales with the page.
 /// </summary>
 public static class TimelineChart
 {
@@ -26,11 +29,15 @@ public static class TimelineChart
         // A run shorter than a tick still gets a readable axis.
         var xMax = Math.Max(spanS, 1.0);
         var samples = r.Probes.SelectMany(p => p.Samples).ToList();
-        var maxMs = samples.Count > 0 ? samples.Max(s => s.LatencyMs) : 0;
+        var thresholds = r.Probes.Select((p, i) => (Probe: p.Name, Index: i, Ms: r.MaxLatencyMs.TryGetValue(p.Name, out var ms) ? ms : 0)).Where(t => t.Ms > 0).ToList();
+        var maxMs = Math.Max(samples.Count > 0 ? samples.Max(s => s.LatencyMs) : 0, thresholds.Count > 0 ? thresholds.Max(t => t.Ms) : 0);
         var yStep = NiceStep(Math.Max(maxMs, 1) * 1.08 / 5);
         var yMax = Math.Ceiling(Math.Max(maxMs, 1) * 1.08 / yStep) * yStep;
 
-        double X(DateTimeOffset at) => Left + Math.Clamp((at - r.StartedAt).TotalSeconds / xMax, 0, 1) * PlotW;
+        // A margin of 2% at each end: the first check before and the last after land inside the plot.
+        var pad = xMax * 0.02;
+        double XS(double s) => Left + (Math.Clamp(s, -pad, xMax + pad) + pad) / (xMax + 2 * pad) * PlotW;
+        double X(DateTimeOffset at) => XS((at - r.StartedAt).TotalSeconds);
         double Y(double ms) => Top + PlotH - Math.Clamp(ms / yMax, 0, 1) * PlotH;
 
         var label = $"Timeline of {r.Experiment}: {r.Probes.Count} probe(s), {samples.Count} check(s), {r.Changes.Count} change(s), {r.Rollbacks.Count} rollback(s) over {Span(r.Duration)}";
@@ -52,7 +59,7 @@ public static class TimelineChart
         var xStep = NiceStep(xMax / 8);
         for (var s = 0.0; s <= xMax + xStep / 1000; s += xStep)
         {
-            var x = Left + s / xMax * PlotW;
+            var x = XS(s);
             h.Append("<line class=\"grid\" x1=\"").Append(N(x)).Append("\" y1=\"").Append(N(Top)).Append("\" x2=\"").Append(N(x)).Append("\" y2=\"").Append(N(Top + PlotH)).Append("\" />");
             h.Append("<text x=\"").Append(N(x)).Append("\" y=\"").Append(N(Top + PlotH + 16)).Append("\" text-anchor=\"middle\">").Append(E(Number(s) + "s")).Append("</text>\n");
         }
@@ -70,7 +77,8 @@ public static class TimelineChart
             h.Append("<rect class=\"fault-window").Append(open ? " open" : "").Append("\" x=\"").Append(N(from)).Append("\" y=\"").Append(N(Top))
                 .Append("\" width=\"").Append(N(Math.Max(until - from, 1.5))).Append("\" height=\"").Append(N(PlotH)).Append("\"><title>")
                 .Append(E(tip)).Append("</title></rect>\n");
-            if (labelled.Add(c.Step) && until - from >= 30)
+            // Every step's first window is named; a narrow one's name runs on over the plot (clipped at its edge).
+            if (labelled.Add(c.Step))
             {
                 h.Append("<text class=\"fault-label\" x=\"").Append(N(from + 4)).Append("\" y=\"").Append(N(Top + 14)).Append("\" clip-path=\"url(#plot-area)\">")
                     .Append(E(c.Step + (open ? " (never undone)" : ""))).Append("</text>\n");
@@ -80,8 +88,30 @@ public static class TimelineChart
         h.Append("<line class=\"axis\" x1=\"").Append(N(Left)).Append("\" y1=\"").Append(N(Top + PlotH)).Append("\" x2=\"").Append(N(Left + PlotW)).Append("\" y2=\"").Append(N(Top + PlotH)).Append("\" />");
         h.Append("<line class=\"axis\" x1=\"").Append(N(Left)).Append("\" y1=\"").Append(N(Top)).Append("\" x2=\"").Append(N(Left)).Append("\" y2=\"").Append(N(Top + PlotH)).Append("\" />\n");
 
-        foreach (var d in r.Deviations) VerticalMark(h, "deviation-mark", X(d.At), "deviation", $"deviation at {Offset(r, d.At)}: {d.Message}", labelAbove: false);
-        foreach (var rb in r.Rollbacks) VerticalMark(h, "rollback-mark", X(rb.At), "rollback", $"rollback at {Offset(r, rb.At)}: {rb.Message}", labelAbove: true);
+        foreach (var (probe, index, ms) in thresholds)
+        {
+            var y = Y(ms);
+            h.Append("<g class=\"threshold ").Append(SeriesClass(index)).Append("\" data-probe=\"").Append(E(probe)).Append("\"><title>")
+                .Append(E($"{probe}: maxLatency {Ms(ms)}")).Append("</title><line x1=\"").Append(N(Left)).Append("\" y1=\"").Append(N(y)).Append("\" x2=\"")
+                .Append(N(Left + PlotW)).Append("\" y2=\"").Append(N(y)).Append("\" /><text x=\"").Append(N(Left + 6)).Append("\" y=\"").Append(N(y - 5))
+                .Append("\" text-anchor=\"start\">").Append(E($"{probe} ≤ {Ms(ms)}")).Append("</text></g>\n");
+        }
+
+        // Deviation and rollback often come milliseconds apart: different heads, at opposite ends, labels on opposite sides.
+        var rollbackXs = r.Rollbacks.Select(rb => X(rb.At)).ToList();
+        foreach (var d in r.Deviations)
+        {
+            var x = X(d.At);
+            var crowded = rollbackXs.Any(rx => Math.Abs(rx - x) < 60);
+            VerticalMark(h, "deviation-mark", x, "deviation", $"deviation at {Offset(r, d.At)}: {d.Message}", labelAbove: false,
+                head: $"M{N(x)} {N(Top + PlotH - 12)}L{N(x + 6)} {N(Top + PlotH - 6)}L{N(x)} {N(Top + PlotH)}L{N(x - 6)} {N(Top + PlotH - 6)}Z", labelLeft: crowded);
+        }
+        foreach (var rb in r.Rollbacks)
+        {
+            var x = X(rb.At);
+            VerticalMark(h, "rollback-mark", x, "rollback", $"rollback at {Offset(r, rb.At)}: {rb.Message}", labelAbove: true,
+                head: $"M{N(x - 6)} {N(Top)}L{N(x + 6)} {N(Top)}L{N(x)} {N(Top + 9)}Z", labelLeft: false);
+        }
 
         for (var i = 0; i < r.Probes.Count; i++) Series(h, r, r.Probes[i], SeriesClass(i), X, Y);
 
@@ -136,12 +166,13 @@ public static class TimelineChart
         h.Append("</g>\n");
     }
 
-    private static void VerticalMark(StringBuilder h, string cls, double x, string text, string tip, bool labelAbove)
+    private static void VerticalMark(StringBuilder h, string cls, double x, string text, string tip, bool labelAbove, string head, bool labelLeft)
     {
         h.Append("<g class=\"").Append(cls).Append("\"><title>").Append(E(tip)).Append("</title>")
-            .Append("<line x1=\"").Append(N(x)).Append("\" y1=\"").Append(N(Top)).Append("\" x2=\"").Append(N(x)).Append("\" y2=\"").Append(N(Top + PlotH)).Append("\" />");
-        // Near the right edge the label goes to the left of its line.
-        var anchorEnd = x > Left + PlotW - 70;
+            .Append("<line x1=\"").Append(N(x)).Append("\" y1=\"").Append(N(Top)).Append("\" x2=\"").Append(N(x)).Append("\" y2=\"").Append(N(Top + PlotH)).Append("\" />")
+            .Append("<path class=\"mark-head\" d=\"").Append(head).Append("\" />");
+        // Near the right edge (or beside another mark) the label goes to the left of its line.
+        var anchorEnd = labelLeft || x > Left + PlotW - 70;
         var ty = labelAbove ? Top - 8 : Top + PlotH - 6;
         h.Append("<text x=\"").Append(N(anchorEnd ? x - 4 : x + 4)).Append("\" y=\"").Append(N(ty)).Append("\" text-anchor=\"")
             .Append(anchorEnd ? "end" : "start").Append("\">").Append(E(text)).Append("</text></g>\n");

@@ -57,6 +57,9 @@ public sealed record RunStarted : JournalEvent
     public bool DryRun { get; init; }
     /// <summary>The simian that wrote the journal (empty in journals from before it was recorded).</summary>
     public string SimianVersion { get; init; } = "";
+
+    /// <summary>Each HTTP probe's maxLatency in milliseconds, by probe name, from the steady state the run started with.</summary>
+    public IReadOnlyDictionary<string, double> ProbeMaxLatencyMs { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>The resource a change is made to, as journaled.</summary>

@@ -100,6 +100,21 @@ public sealed class JournalState
     {
         private DateTimeOffset? _last;
 
+        /// <summary>steadyState.probes[].maxLatencyMs of a <c>started</c> line, by probe name (what is unreadable is left out).</summary>
+        private static Dictionary<string, double> Thresholds(JsonObject e)
+        {
+            var thresholds = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (e["steadyState"] is not JsonObject steady || steady["probes"] is not JsonArray probes) return thresholds;
+            foreach (var p in probes.OfType<JsonObject>())
+            {
+                if (p["name"] is JsonValue n && n.TryGetValue<string>(out var name) && p["maxLatencyMs"] is JsonValue m && m.TryGetValue<double>(out var ms) && ms > 0)
+                {
+                    thresholds[name] = ms;
+                }
+            }
+            return thresholds;
+        }
+
         public JournalEvent? Parse(string line, int number)
         {
             JsonObject? e;
@@ -128,6 +143,7 @@ public sealed class JournalState
                     Pid = Int(e, "pid"),
                     DryRun = Bool(e, "dryRun") ?? false,
                     SimianVersion = Text(e, "simianVersion"),
+                    ProbeMaxLatencyMs = Thresholds(e),
                 },
                 JournalEventNames.Intent => Intent(e, kind, at, number),
                 JournalEventNames.Applied => new ChangeApplied { Kind = kind, At = at, Line = number, Seq = Int(e, "seq") ?? 0 },

@@ -69,6 +69,21 @@ public sealed partial class ChromiumRenderTests(ITestOutputHelper output) : IDis
         Assert.Equal(2, box.GetProperty("windows").GetArrayLength());
         Assert.All(box.GetProperty("windows").EnumerateArray(), w => Assert.True(w.GetDouble() > 100, box.ToString()));
         Assert.Equal(1, box.GetProperty("rollbacks").GetInt32());
+        // The probe's maxLatency is a visible dashed line across the plot, inside it, in a colour.
+        var threshold = Assert.Single(box.GetProperty("thresholds").EnumerateArray());
+        Assert.True(threshold.GetProperty("w").GetDouble() > 700, box.ToString());
+        Assert.InRange(threshold.GetProperty("top").GetDouble(), 1, box.GetProperty("height").GetDouble() - 1);
+        Assert.NotEqual("none", threshold.GetProperty("dash").GetString());
+        Assert.NotEqual("none", threshold.GetProperty("stroke").GetString());
+        // Deviation and rollback, 7ms apart here, have heads of their own that do not overlap, each visible and filled.
+        var heads = box.GetProperty("heads").EnumerateArray().ToList();
+        var deviation = Assert.Single(heads, x => x.GetProperty("kind").GetString() == "deviation-mark");
+        var rollback = Assert.Single(heads, x => x.GetProperty("kind").GetString() == "rollback-mark");
+        Assert.All(heads, x => Assert.True(x.GetProperty("w").GetDouble() > 4 && x.GetProperty("h").GetDouble() > 4 && x.GetProperty("fill").GetString() != "none", box.ToString()));
+        Assert.True(deviation.GetProperty("y").GetDouble() > rollback.GetProperty("y").GetDouble() + rollback.GetProperty("h").GetDouble(), box.ToString());
+        Assert.NotEqual(deviation.GetProperty("fill").GetString(), rollback.GetProperty("fill").GetString());
+        // The fault windows carry their step's name.
+        Assert.Contains("slow-api", box.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(1, box.GetProperty("series").GetInt32());
         Assert.Equal(1, box.GetProperty("scripts").GetInt32());
     }
@@ -96,6 +111,9 @@ public sealed partial class ChromiumRenderTests(ITestOutputHelper output) : IDis
           width: t.width, height: t.height,
           windows: Array.from(document.querySelectorAll('#timeline .fault-window')).map(function (w) { return w.getBoundingClientRect().width; }),
           rollbacks: document.querySelectorAll('#timeline .rollback-mark').length,
+          thresholds: Array.from(document.querySelectorAll('#timeline .threshold line')).map(function (l) { var b = l.getBoundingClientRect(); return { w: b.width, top: b.top - t.top, stroke: getComputedStyle(l).stroke, dash: getComputedStyle(l).strokeDasharray }; }),
+          heads: Array.from(document.querySelectorAll('#timeline .mark-head')).map(function (p) { var b = p.getBoundingClientRect(); return { kind: p.parentNode.getAttribute('class'), x: b.left - t.left, y: b.top - t.top, w: b.width, h: b.height, fill: getComputedStyle(p).fill }; }),
+          labels: Array.from(document.querySelectorAll('#timeline .fault-label')).map(function (l) { return l.textContent; }),
           series: document.querySelectorAll('#timeline .probe-series').length,
           scripts: document.scripts.length
         });

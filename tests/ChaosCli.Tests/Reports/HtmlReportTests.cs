@@ -37,9 +37,9 @@ public sealed class HtmlReportTests
         Assert.Equal("0 0 960 360", (string?)chart.Attribute("viewBox"));
         var windows = WithClass(chart, "fault-window").ToList();
         Assert.Equal(2, windows.Count);
-        // From applied (0.212s of 2.985s) to undone (2.939s), on a 872px-wide plot starting at x=68.
-        Assert.Equal(68 + 0.212 / 2.985 * 872, double.Parse((string)windows[0].Attribute("x")!, System.Globalization.CultureInfo.InvariantCulture), 0.1);
-        Assert.Equal((2.939 - 0.212) / 2.985 * 872, double.Parse((string)windows[0].Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture), 0.1);
+        // From applied (0.212s of 2.985s) to undone (2.939s), on a 872px-wide plot starting at x=68 with a 2% margin each end.
+        Assert.Equal(PlotX(0.212, 2.985), double.Parse((string)windows[0].Attribute("x")!, System.Globalization.CultureInfo.InvariantCulture), 0.1);
+        Assert.Equal(PlotX(2.939, 2.985) - PlotX(0.212, 2.985), double.Parse((string)windows[0].Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture), 0.1);
         Assert.Single(WithClass(chart, "rollback-mark"));
         var series = Assert.Single(WithClass(chart, "probe-series"));
         Assert.Equal("api-fast", (string?)series.Attribute("data-probe"));
@@ -59,7 +59,7 @@ public sealed class HtmlReportTests
         var windows = WithClass(chart, "fault-window").ToList();
         Assert.Equal(2, windows.Count);
         Assert.All(windows, w => Assert.Contains("open", (string)w.Attribute("class")!));
-        Assert.All(windows, w => Assert.Equal(68 + 872, X(w) + Width(w), 0.2));
+        Assert.All(windows, w => Assert.Equal(PlotX(double.MaxValue, 1), X(w) + Width(w), 0.2));
         Assert.Empty(WithClass(chart, "rollback-mark"));
         var todo = page.Descendants(Html + "section").Single(s => (string?)s.Attribute("id") == "what-to-do");
         Assert.StartsWith("simian recover --journal ", todo.Descendants(Html + "code").Single().Value);
@@ -88,7 +88,9 @@ public sealed class HtmlReportTests
         var (page, _) = await RenderAsync(journal);
         var series = Assert.Single(WithClass(Chart(page), "probe-series"));
         var dot = Assert.Single(series.Elements(Svg + "circle"));
-        Assert.Equal("68", (string?)dot.Attribute("cx"));
+        // Inside the plot, not on its left edge (x=68): the axis has a margin at each end.
+        Assert.Equal(PlotX(0, 1), double.Parse((string)dot.Attribute("cx")!, System.Globalization.CultureInfo.InvariantCulture), 0.1);
+        Assert.True(PlotX(0, 1) > 68 + 10);
         Assert.Empty(series.Elements(Svg + "polyline"));
         Assert.Contains("1s", Chart(page).Elements(Svg + "text").Select(t => t.Value));
     }
@@ -200,4 +202,11 @@ public sealed class HtmlReportTests
     private static double X(XElement e) => double.Parse((string)e.Attribute("x")!, System.Globalization.CultureInfo.InvariantCulture);
 
     private static double Width(XElement e) => double.Parse((string)e.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Where a time lands on the chart: a 872px plot from x=68, the axis running 2% of the span past each end.</summary>
+    private static double PlotX(double seconds, double span)
+    {
+        var pad = span * 0.02;
+        return 68 + (Math.Min(seconds, span + pad) + pad) / (span + 2 * pad) * 872;
+    }
 }

@@ -35,9 +35,19 @@ public sealed class JournalBuilder
         return this;
     }
 
+    /// <summary>The probes' maxLatency the sample runs were written with, as a run's `started` line records them.</summary>
+    private static readonly (string Probe, double Ms)[] Limits = [("api-fast", 300), ("checkout", 300), ("checkout-p95", 330)];
+
     public JournalBuilder Started(string experiment = "checkout-latency", string runId = "0a1b2c3d4e5f", bool dryRun = false) =>
         Do(w => w.Started(runId, experiment, $"profiles/{experiment}.yaml",
-            "sha256:5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", dryRun, pid: 4242));
+            "sha256:5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c", dryRun,
+            new JsonObject
+            {
+                ["steadyState"] = new JsonObject
+                {
+                    ["probes"] = new JsonArray(Limits.Select(l => (JsonNode)new JsonObject { ["name"] = l.Probe, ["kind"] = "http", ["maxLatencyMs"] = l.Ms }).ToArray()),
+                },
+            }, pid: 4242));
 
     public JournalBuilder Probe(string phase, string probe, bool ok, double latencyMs, string? detail = null) =>
         Do(w => w.Probe(phase, probe, ok, latencyMs, detail ?? (ok ? $"status 200 in {latencyMs:0}ms" : $"status 200 but took {latencyMs:0}ms, more than 300ms")));
