@@ -22,6 +22,30 @@ public sealed class SignalTests
         { "SIGTERM", SigTerm, ExitCodes.Terminated },
     };
 
+    /// <summary>The long-running servers stop cleanly on Ctrl-C or SIGTERM: exit 0, as a server asked to stop has done nothing wrong.</summary>
+    [Theory]
+    [InlineData("sandbox", SigInt)]
+    [InlineData("sandbox", SigTerm)]
+    [InlineData("proxy", SigInt)]
+    public async Task A_server_asked_to_stop_exits_0(string server, int signal)
+    {
+        var dir = Directory.CreateTempSubdirectory("simian-server-").FullName;
+        try
+        {
+            string[] args = server == "sandbox" ? ["sandbox", "--port", "0", "--any-key"] : ["proxy", "serve", "--control", "127.0.0.1:0"];
+            using var process = new SimianProcess(dir, args);
+            await Wait.UntilAsync(() => process.Stdout.Length + process.Stderr.Length > 0 && (process.Stdout + process.Stderr).Contains("127.0.0.1:", StringComparison.Ordinal)
+                || process.Process.HasExited, TimeSpan.FromSeconds(30), () => $"{server} to start\n{process}");
+            process.Signal(signal);
+            var exit = await process.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(exit == ExitCodes.Ok, $"exit {exit}\n{process}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Signals))]
     public async Task A_signal_between_an_intent_and_its_applied_stops_injecting_and_rolls_back(string name, int signal, int expectedExit)
