@@ -87,9 +87,18 @@ public static class RecoverCommand
         var complete = true;
         while (!stop.IsCancellationRequested)
         {
-            var reports = await RoundAsync(context, options, state, recovery, CancellationToken.None).ConfigureAwait(false);
-            complete = reports.All(r => r.Report.Complete);
-            await WriteAsync(context, options.Output, reports, quiet: true).ConfigureAwait(false);
+            try
+            {
+                var reports = await RoundAsync(context, options, state, recovery, CancellationToken.None).ConfigureAwait(false);
+                complete = reports.All(r => r.Report.Complete);
+                await WriteAsync(context, options.Output, reports, quiet: true).ConfigureAwait(false);
+            }
+            catch (SimianException e) when (e is not InvalidInputException)
+            {
+                // A watchdog outlives a bad minute (S3 unreachable, credentials expiring): say so, try again next round.
+                complete = false;
+                await context.Stderr.WriteLineAsync($"simian: recover round failed: {Redaction.Text(e.Message)}; trying again in {Duration.Format(every)}").ConfigureAwait(false);
+            }
             try
             {
                 await Task.Delay(every, s.Time, stop.Token).ConfigureAwait(false);
@@ -161,7 +170,9 @@ public static class RecoverCommand
         string? note = null;
         try
         {
-            await using var claim = await store.ClaimRecoveryAsync(run.RunId, RunIdentity.Current(run.RunId, run.Experiment), text => note = text, cancellationToken).ConfigureAwait(false);
+            // The claim names this recover (an id of its own), not the dead run it recovers.
+            var self = RunIdentity.Current(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)), "recover " + run.Experiment);
+            await using var claim = await store.ClaimRecoveryAsync(run.RunId, self, text => note = text, cancellationToken).ConfigureAwait(false);
             if (claim is null) return Skipped(note ?? "another recover holds it");
             // This machine's own journal of the run is the fullest (it is written before the shared one); otherwise
             // the shared journal is copied into this state folder and recovered like any other.

@@ -24,6 +24,9 @@ internal sealed class S3SharedState(S3StateObjects objects, TimeProvider time, T
     /// <summary>How long a recover's claim lasts before another recover may take it over.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
 
+    /// <summary>The most a run's shared journal may hold, in all, when it is read back.</summary>
+    public const long MaxJournalBytes = 64L * 1024 * 1024;
+
     /// <summary>How long one shared journal write may take, retries included, before the run treats S3 as unavailable.</summary>
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
 
@@ -153,10 +156,13 @@ internal sealed class S3SharedState(S3StateObjects objects, TimeProvider time, T
     {
         if (!StateDocuments.IsRunId(runId)) throw new SharedStateException($"'{runId}' is not a run id");
         var lines = new List<byte[]>();
+        long total = 0;
         foreach (var key in await objects.ListAsync(S3JournalMirror.Prefix(runId), cancellationToken).ConfigureAwait(false))
         {
             if (S3JournalMirror.IndexOf(key) < 0) continue;
             if (await objects.GetAsync(key, cancellationToken).ConfigureAwait(false) is not { } line) continue;
+            total += line.Body.Length;
+            if (total > MaxJournalBytes) throw new SharedStateException($"{Location}{S3JournalMirror.Prefix(runId)} holds more than {MaxJournalBytes / (1024 * 1024)} MiB of journal; refusing to read further");
             var text = line.Body.AsSpan();
             // One line per object: anything after a first newline is not a journal line this version wrote.
             var end = text.IndexOf((byte)'\n');

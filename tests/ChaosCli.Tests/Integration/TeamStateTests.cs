@@ -241,4 +241,34 @@ public sealed class TeamStateTests
         var exit = await watchdog.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(exit == ExitCodes.Ok, $"exit {exit}\n{watchdog}");
     }
+
+    /// <summary>A watchdog outlives a bad minute: S3 unreachable is reported each round, and it keeps going until stopped.</summary>
+    [Fact]
+    public async Task The_watchdog_keeps_going_when_S3_is_unreachable_and_says_so()
+    {
+        var dir = Directory.CreateTempSubdirectory("simian-watchdog-").FullName;
+        try
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = "AKIASIMIANGAMEDAY",
+                ["AWS_SECRET_ACCESS_KEY"] = "sandbox-game-day-secret",
+                ["AWS_REGION"] = "us-east-1",
+                ["SIMIAN_STATE"] = State,
+                ["SIMIAN_STATE_ENDPOINT"] = $"http://127.0.0.1:{Wait.FreePort()}",
+            };
+            using var watchdog = new SimianProcess(dir, env, "recover", "--watch", "1s");
+            await Wait.UntilAsync(() => watchdog.Stderr.Split("recover round failed").Length > 2 || watchdog.Process.HasExited,
+                TimeSpan.FromSeconds(60), () => "two failed rounds\n" + watchdog);
+            Assert.False(watchdog.Process.HasExited, watchdog.ToString());
+            Assert.Contains("trying again in 1s", watchdog.Stderr);
+            watchdog.Signal(15);
+            // Stopped after rounds that could not finish: not green.
+            Assert.Equal(ExitCodes.RollbackIncomplete, await watchdog.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
