@@ -13,19 +13,20 @@ namespace Simian.Cli;
 /// </summary>
 public static partial class CliSurface
 {
-    private static readonly Dictionary<Command, string[]> Examples = [];
+    // Weak: a process that builds the command tree many times (the tests) does not keep every tree alive.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string[]> Examples = new();
 
     /// <summary>Two or three real command lines for a verb's help (each one is checked to parse, and its files to exist).</summary>
     public static T WithExamples<T>(this T command, params string[] lines)
         where T : Command
     {
-        lock (Examples) Examples[command] = lines;
+        Examples.AddOrUpdate(command, lines);
         return command;
     }
 
     public static IReadOnlyList<string> ExamplesOf(Command command)
     {
-        lock (Examples) return Examples.GetValueOrDefault(command) ?? [];
+        return Examples.TryGetValue(command, out var lines) ? lines : [];
     }
 
     /// <summary>Replaces the default help option with <c>--help</c>/<c>-h</c>, laid out for <paramref name="width"/> columns, examples last.</summary>
