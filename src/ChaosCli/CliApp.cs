@@ -41,8 +41,7 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             foreach (var error in CliSurface.Errors(parse, args)) await stderr.WriteLineAsync($"simian: {error}").ConfigureAwait(false);
-            var verb = parse.CommandResult.Command is RootCommand ? "" : $" {parse.CommandResult.Command.Name}";
-            await stderr.WriteLineAsync($"Run 'simian{verb} --help' for usage and examples.").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"Run '{CliSurface.Path(parse.CommandResult.Command)} --help' for usage and examples.").ConfigureAwait(false);
             return ExitCodes.Invalid;
         }
         var invocation = new InvocationConfiguration

@@ -126,7 +126,7 @@ public static partial class CliSurface
         _ => "a value of another kind",
     };
 
-    private static string Path(Command command)
+    internal static string Path(Command command)
     {
         var names = new List<string>();
         for (Symbol? s = command; s is Command c; s = c.Parents.FirstOrDefault()) names.Insert(0, c is RootCommand ? "simian" : c.Name);
