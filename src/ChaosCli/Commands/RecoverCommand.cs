@@ -139,10 +139,14 @@ public static class RecoverCommand
                 entries.Add(new Entry(new RecoveryReport(path, "", $"skipped: {why}", 0, 0, []), null, false));
                 continue;
             }
-            var runId = RunIdOf(path);
-            if (runId is not null) localRunIds.TryAdd(runId, path);
-            if (runId is not null && shared.Any(r => r.RunId == runId)) continue;
-            entries.Add(new Entry(await recovery.RecoverAsync(path).ConfigureAwait(false), runId, false));
+            // Only with unfinished shared runs is a journal's run id needed before recovering it (to leave it to them).
+            if (shared.Count > 0 && RunIdOf(path) is { } runId)
+            {
+                localRunIds.TryAdd(runId, path);
+                if (shared.Any(r => r.RunId == runId)) continue;
+            }
+            var report = await recovery.RecoverAsync(path).ConfigureAwait(false);
+            entries.Add(new Entry(report, report.RunId, false));
         }
         if (state.Shared is { } store)
         {
@@ -264,8 +268,9 @@ public static class RecoverCommand
             })).ConfigureAwait(false);
             return;
         }
-        var acted = reports.Where(r => r.Restored + r.NothingToDo + r.Failed.Count > 0 || r.Outcome.StartsWith("skipped", StringComparison.Ordinal)
-            || (entries.Any(e => e.Shared && e.Report == r) && r.Outcome == "nothing to undo")).ToList();
+        // Shown: what was done or skipped, and every shared run looked at (it was finished even with nothing to undo).
+        var acted = entries.Where(e => e.Report.Restored + e.Report.NothingToDo + e.Report.Failed.Count > 0
+            || e.Report.Outcome.StartsWith("skipped", StringComparison.Ordinal) || (e.Shared && e.Report.Outcome == "nothing to undo")).Select(e => e.Report).ToList();
         if (acted.Count == 0 && !quiet) await context.Stdout.WriteLineAsync($"nothing to recover ({reports.Count} journal(s) checked)").ConfigureAwait(false);
         foreach (var r in acted)
         {

@@ -56,8 +56,7 @@ public static class StateInput
         GuardVerdict verdict;
         try
         {
-            var targets = plan.Targets.Where(t => t.Traits.Scoped).SelectMany(t => t.Selected.Select(r => new LockTarget(t.Type, r))).ToList();
-            var holders = await shared.HoldersAsync(targets, null, cancellationToken).ConfigureAwait(false);
+            var holders = await shared.HoldersAsync(LockTarget.Of(plan), null, cancellationToken).ConfigureAwait(false);
             verdict = holders.Count == 0
                 ? new GuardVerdict("sharedLocks", true, $"no selected target is held by a run on any machine ({shared.Location})")
                 : new GuardVerdict("sharedLocks", false, $"not running: held by another run in progress: {string.Join(", ", holders.Select(h => $"{h.Key} ({h.Value})"))}");

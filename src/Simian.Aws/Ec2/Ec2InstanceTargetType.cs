@@ -28,7 +28,7 @@ internal sealed class Ec2InstanceTargetType : ITargetType
     public IReadOnlyList<IFault> Faults { get; }
 
     public bool SupportsPer(string per) =>
-        per is "zone" or "region" or "autoScalingGroup" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
+        per is "zone" or "region" or "autoScalingGroup" || Simian.Core.Planning.Picker.IsTagPer(per);
 
     public IReadOnlyList<string> SelectorKeys => Ec2Selector.Keys;
 

@@ -33,7 +33,7 @@ internal sealed class Ec2SubnetTargetType : ITargetType
 
     public IReadOnlyList<IFault> Faults { get; }
 
-    public bool SupportsPer(string per) => per is "zone" or "region" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
+    public bool SupportsPer(string per) => per is "zone" or "region" || Simian.Core.Planning.Picker.IsTagPer(per);
 
     public IReadOnlyList<string> SelectorKeys => SubnetSelector.Keys;
 

@@ -25,7 +25,7 @@ internal sealed class S3BucketTargetType : ITargetType
 
     public IReadOnlyList<IFault> Faults { get; }
 
-    public bool SupportsPer(string per) => per is "region" || (per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4);
+    public bool SupportsPer(string per) => per is "region" || Simian.Core.Planning.Picker.IsTagPer(per);
 
     public IReadOnlyList<string> SelectorKeys => S3Selector.Keys;
 

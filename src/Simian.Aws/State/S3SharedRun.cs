@@ -24,7 +24,7 @@ internal sealed class S3SharedRun : ISharedRun
     private bool _ended;
 
     public S3SharedRun(S3SharedState state, S3StateObjects objects, TimeProvider time, RunIdentity run, List<(string Key, string Target, string ETag)> locks,
-        string activeTag, S3JournalMirror mirror, Action<string> note)
+        S3JournalMirror mirror, Action<string> note)
     {
         _state = state;
         _objects = objects;
@@ -33,7 +33,6 @@ internal sealed class S3SharedRun : ISharedRun
         _locks = locks;
         _mirror = mirror;
         _note = note;
-        _ = activeTag;
         _renewedUntil = time.GetUtcNow() + state.Lease;
         _loop = Task.Run(() => RenewLoopAsync(_stop.Token));
     }

@@ -75,7 +75,7 @@ internal sealed class S3SharedState(S3StateObjects objects, TimeProvider time, T
             throw;
         }
         var mirror = new S3JournalMirror(objects, run.RunId, 1, WriteTimeout);
-        return new S3SharedRun(this, objects, time, run, held, activeTag, mirror, note);
+        return new S3SharedRun(this, objects, time, run, held, mirror, note);
     }
 
     /// <summary>Takes one lock: its ETag, or null and who holds it.</summary>

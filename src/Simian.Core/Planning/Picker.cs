@@ -39,6 +39,9 @@ public static class Picker
         return n;
     }
 
+    /// <summary>Whether <paramref name="per"/> is <c>tag:NAME</c> with a name: groups by a tag, for any target type that has tags.</summary>
+    public static bool IsTagPer(string per) => per.StartsWith("tag:", StringComparison.Ordinal) && per.Length > 4;
+
     /// <summary>The group a resource belongs to for <c>pick.per</c>: <c>zone</c>, <c>region</c>, <c>tag:NAME</c> or an attribute.</summary>
     public static string? GroupKey(Resource r, string per) => per switch
     {

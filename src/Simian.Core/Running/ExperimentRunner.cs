@@ -95,8 +95,7 @@ public sealed class ExperimentRunner(ProviderRegistry registry, IProbeRunner pro
     private async Task<Shared.ISharedRun?> BeginSharedAsync(Plan plan, RunOptions options, Interruption interruption)
     {
         if (options.DryRun || options.Shared is not { } state) return null;
-        // Only what other machines can reach too: a pid or a local proxy is this machine's alone (its kernel lock covers it).
-        var targets = plan.Targets.Where(t => t.Traits.Scoped).SelectMany(t => t.Selected.Select(r => new Shared.LockTarget(t.Type, r))).ToList();
+        var targets = Shared.LockTarget.Of(plan);
         _observer.Phase($"locking {targets.Count} target(s) in {state.Location}");
         return await state.BeginRunAsync(Shared.RunIdentity.Current(options.RunId, plan.Experiment.Name), targets,
             text => _observer.Warning(Redaction.Text(text)), interruption.Token).ConfigureAwait(false);

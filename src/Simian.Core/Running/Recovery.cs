@@ -7,6 +7,9 @@ namespace Simian.Core.Running;
 /// <summary>What recover did with one journal.</summary>
 public sealed record RecoveryReport(string JournalPath, string Experiment, string Outcome, int Restored, int NothingToDo, IReadOnlyList<string> Failed)
 {
+    /// <summary>The run the journal belongs to, as its <c>started</c> line says; null where it was not read.</summary>
+    public string? RunId { get; init; }
+
     public bool Complete => Failed.Count == 0;
 }
 
@@ -20,21 +23,23 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
     public async Task<RecoveryReport> RecoverAsync(string journalPath, IJournalMirror? mirror = null)
     {
         var state = JournalState.Read(journalPath);
+        RecoveryReport Report(string outcome, int restored, int nothing, IReadOnlyList<string> failed) =>
+            new(journalPath, state.Experiment, outcome, restored, nothing, failed) { RunId = state.RunId.Length > 0 ? state.RunId : null };
         if (state.Format > JournalState.FormatVersion)
         {
             // Its undo records may mean what this version cannot know: acting on them could make things worse.
-            return new RecoveryReport(journalPath, state.Experiment, "refused", 0, 0,
+            return Report("refused", 0, 0,
                 [$"written by a newer simian (journal format {state.Format}; this version reads up to {JournalState.FormatVersion}): recover it with that version"]);
         }
         var pending = state.Pending;
         if (pending.Count == 0)
         {
-            return new RecoveryReport(journalPath, state.Experiment, "nothing to undo", 0, 0, []);
+            return Report("nothing to undo", 0, 0, []);
         }
         using var journal = JournalWriter.TryOpenExisting(journalPath, time);
         if (journal is null)
         {
-            return new RecoveryReport(journalPath, state.Experiment, $"skipped: run {state.RunId} (pid {state.Pid}) is still in progress", 0, 0, []);
+            return Report($"skipped: run {state.RunId} (pid {state.Pid}) is still in progress", 0, 0, []);
         }
         journal.Mirror = mirror;
         // Re-read under the lock: another recover may have finished this journal meanwhile.
@@ -67,6 +72,6 @@ public sealed class Recovery(ProviderRegistry registry, UndoExecutor undo, TimeP
         }
         var outcomeText = failed.Count == 0 ? "recovered" : "incomplete";
         journal.Note(JournalEventNames.Recovered, $"{outcomeText}: {restored} restored, {nothing} already clean, {failed.Count} failed");
-        return new RecoveryReport(journalPath, state.Experiment, outcomeText, restored, nothing, failed);
+        return Report(outcomeText, restored, nothing, failed);
     }
 }

@@ -80,6 +80,13 @@ public sealed record RunIdentity(string RunId, string Experiment, string Host, s
 /// <summary>One target to lock: its type and resource (the lock is per type, scope and id).</summary>
 public sealed record LockTarget(string Type, Resource Resource)
 {
+    /// <summary>
+    /// What a plan locks in shared state: its selected cloud resources (types whose traits say they are scoped). A pid
+    /// or a loopback proxy is one machine's alone, and that machine's kernel lock covers it.
+    /// </summary>
+    public static List<LockTarget> Of(Planning.Plan plan) =>
+        plan.Targets.Where(t => t.Traits.Scoped).SelectMany(t => t.Selected.Select(r => new LockTarget(t.Type, r))).ToList();
+
     public override string ToString() => $"{Type} {Resource.Id}";
 }
 
