@@ -71,6 +71,18 @@ if [ "$aot" = yes ]; then
   fi
 fi
 [ "$aot" = yes ] && [ -x "$aot_bin" ] || aot_bin=""
+# The start-up floor: a minimal Native AOT hello from bench/Hello, same SDK and settings, timed beside simian.
+hello_bin=""
+if [ -n "$aot_bin" ]; then
+  step "publishing the AOT hello floor (bench/Hello) to $out/hello"
+  rm -rf "$out/hello"
+  if dotnet publish bench/Hello -c Release -r linux-x64 -p:PublishAot=true -o "$out/hello" -nologo >"$out/hello-publish.log" 2>&1; then
+    hello_bin="$out/hello/hello"
+  else
+    tail -30 "$out/hello-publish.log" >&2
+    failures+=("AOT hello publish failed (see $out/hello-publish.log)")
+  fi
+fi
 simian=${aot_bin:-$fdd/simian}   # what ships is measured: the AOT binary when there is one
 jit="$fdd/simian"
 
@@ -82,17 +94,17 @@ run() { # name, then the bench subcommand and its options
 
 # --- benchmarks --------------------------------------------------------------------------------------------------
 if [ "$quick" = 1 ]; then
-  run startup startup ${aot_bin:+--aot "$aot_bin"} --fdd "$fdd" --runs 5 --warmup 1 "${publish_args[@]+"${publish_args[@]}"}"
+  run startup startup ${aot_bin:+--aot "$aot_bin"} ${hello_bin:+--hello "$hello_bin"} --fdd "$fdd" --runs 5 --warmup 1 "${publish_args[@]+"${publish_args[@]}"}"
   step "aot-smoke: $simian"; bench/aot-smoke.sh "$simian" "$([ -n "$aot_bin" ] && echo "AOT binary" || echo "apphost (no AOT binary)")" >>"$jsonl" || failures+=("aot-smoke")
   run proxy-latency proxy-latency --simian "$simian" --roundtrips 1000 --warmup 200 --block 250
   run proxy-throughput proxy-throughput --simian "$simian" --bytes 64M --connections 1,64 --repeats 1
   run proxy-soak proxy-soak --simian "$simian" --duration 20s --workers 4
-  run latency-precision latency-precision --simian "$simian" --requests 100 --connections 10 --baseline-requests 50
+  run latency-precision latency-precision --simian "$simian" --requests 100 --connections 1,10 --single-requests 10 --baseline-requests 50
   run plan-scale plan-scale --simian "$simian" --counts 1000 --runs 1 --warmup 0
   run plan-breakdown plan-breakdown --sandbox "$jit" --count 2000
   run abort abort --simian "$simian" --runs 1
 else
-  run startup startup ${aot_bin:+--aot "$aot_bin"} --fdd "$fdd" --runs 50 --warmup 5 "${publish_args[@]+"${publish_args[@]}"}"
+  run startup startup ${aot_bin:+--aot "$aot_bin"} ${hello_bin:+--hello "$hello_bin"} --fdd "$fdd" --runs 100 --warmup 10 "${publish_args[@]+"${publish_args[@]}"}"
   step "aot-smoke: $simian"; bench/aot-smoke.sh "$simian" "$([ -n "$aot_bin" ] && echo "AOT binary" || echo "apphost (no AOT binary)")" >>"$jsonl" || failures+=("aot-smoke")
   run proxy-latency proxy-latency --simian "$simian" --roundtrips 20000 --warmup 2000 --block 500 --processes 5 ${aot_bin:+--label "AOT proxy"}
   if [ -n "$aot_bin" ]; then
@@ -103,7 +115,7 @@ else
     run proxy-throughput-jit proxy-throughput --simian "$jit" --bytes 2G --connections 1,64 --repeats 3 --label "JIT proxy"
   fi
   run proxy-soak proxy-soak --simian "$simian" --duration 5m --workers 8
-  run latency-precision latency-precision --simian "$simian" --requests 1000 --connections 50 --baseline-requests 500
+  run latency-precision latency-precision --simian "$simian" --requests 1000 --connections 1,50 --single-requests 300 --baseline-requests 500
   run plan-scale plan-scale --simian "$simian" ${aot_bin:+--simian-jit "$jit"} --sandbox "$jit" --counts 10000,100000 --runs 3 --warmup 1
   run plan-breakdown plan-breakdown --sandbox "$jit" --count 100000
   run abort abort --simian "$simian" --runs 10

@@ -29,26 +29,26 @@ public static partial class CliSurface
         return Examples.TryGetValue(command, out var lines) ? lines : [];
     }
 
-    /// <summary>Replaces the default help option with <c>--help</c>/<c>-h</c>, laid out for <paramref name="width"/> columns, examples last.</summary>
-    public static void ConfigureHelp(RootCommand root, int width)
+    /// <summary>
+    /// Replaces the default help option with <c>--help</c>/<c>-h</c>, laid out for <paramref name="width"/> columns
+    /// (asked only when help is shown: the terminal is not queried on every start), examples last.
+    /// </summary>
+    public static void ConfigureHelp(RootCommand root, Func<int> width)
     {
         foreach (var old in root.Options.OfType<HelpOption>().ToList()) root.Options.Remove(old);
         var help = new HelpOption("--help", "-h") { Recursive = true, Description = "Show help, with examples" };
-        if (help.Action is HelpAction standard)
-        {
-            standard.MaxWidth = Math.Clamp(width, 60, 120);
-            help.Action = new HelpWithExamples(standard);
-        }
+        if (help.Action is HelpAction standard) help.Action = new HelpWithExamples(standard, width);
         root.Options.Add(help);
     }
 
     /// <summary>The standard help, then the verb's examples.</summary>
-    private sealed class HelpWithExamples(HelpAction standard) : System.CommandLine.Invocation.SynchronousCommandLineAction
+    private sealed class HelpWithExamples(HelpAction standard, Func<int> width) : System.CommandLine.Invocation.SynchronousCommandLineAction
     {
         public override bool ClearsParseErrors => true;
 
         public override int Invoke(ParseResult parseResult)
         {
+            standard.MaxWidth = Math.Clamp(width(), 60, 120);
             var code = standard.Invoke(parseResult);
             var examples = ExamplesOf(parseResult.CommandResult.Command);
             if (examples.Count == 0) return code;

@@ -15,24 +15,35 @@ public sealed class SignalHub : IDisposable
     private Interruption? _run;
     private CancellationTokenSource? _server;
     private TextWriter? _stderr;
+    private bool _listen;
 
-    /// <summary>Listens for real signals; tests leave this off and call <see cref="Raise"/>.</summary>
+    /// <summary>
+    /// Listens for real signals from the first <see cref="Attach(Interruption, TextWriter)"/> on; tests leave this off
+    /// and call <see cref="Raise"/>. Until something is attached a signal has its default effect anyway, so a verb
+    /// that never attaches (validate, --version) does not start the runtime's signal thread.
+    /// </summary>
     public void ListenToProcessSignals()
     {
-        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = Raise("SIGINT")));
-        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = Raise("SIGTERM")));
+        lock (_gate) _listen = true;
     }
 
     public IDisposable Attach(Interruption run, TextWriter stderr)
     {
-        lock (_gate) { _run = run; _stderr = stderr; }
+        lock (_gate) { Register(); _run = run; _stderr = stderr; }
         return new Detach(this);
     }
 
     public IDisposable Attach(CancellationTokenSource server)
     {
-        lock (_gate) _server = server;
+        lock (_gate) { Register(); _server = server; }
         return new Detach(this);
+    }
+
+    private void Register()
+    {
+        if (!_listen || _registrations.Count > 0) return;
+        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = Raise("SIGINT")));
+        _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => c.Cancel = Raise("SIGTERM")));
     }
 
     /// <summary>Returns true when the signal was handled here (the process must not be terminated by it).</summary>
@@ -73,7 +84,10 @@ public sealed class SignalHub : IDisposable
 
     public void Dispose()
     {
-        foreach (var r in _registrations) r.Dispose();
+        lock (_gate)
+        {
+            foreach (var r in _registrations) r.Dispose();
+        }
     }
 
     private sealed class Detach(SignalHub hub) : IDisposable

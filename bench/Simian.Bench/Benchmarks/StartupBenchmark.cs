@@ -7,13 +7,15 @@ using Simian.Bench.Support;
 namespace Simian.Bench.Benchmarks;
 
 /// <summary>
-/// <c>startup</c>: wall time of <c>simian validate</c> for the native AOT binary, the apphost and <c>dotnet simian.dll</c>.
-/// Two timers: hyperfine (if on PATH) in alternating rounds, and this process launching the variants interleaved
-/// run by run, so a burst of load from other work hits every variant alike.
+/// <c>startup</c>: wall time of <c>simian validate</c> for the native AOT binary against the floor, a minimal Native
+/// AOT "hello" built from bench/Hello with the same SDK (the target is a ratio to it, measured in the same run), and
+/// against the apphost and <c>dotnet simian.dll</c>. Two timers: hyperfine (if on PATH) in alternating rounds, and
+/// this process launching the variants interleaved run by run, so a burst of load from other work hits every variant
+/// alike. Page faults and peak RSS of one run each come from GNU time.
 /// </summary>
 public static partial class StartupBenchmark
 {
-    private const double TargetMs = 15;
+    private const double TargetRatio = 2;
 
     private sealed record Variant(string Name, string Program, string[] Args)
     {
@@ -23,6 +25,7 @@ public static partial class StartupBenchmark
     public static async Task<BenchResult> RunAsync(BenchArgs args, TextWriter log)
     {
         var aot = args.String("aot");
+        var hello = args.String("hello");
         var fdd = args.String("fdd", "src/ChaosCli/bin/Release/net10.0");
         var profile = args.String("profile", "samples/quickstart.yaml");
         var runs = args.Int("runs", 50);
@@ -37,10 +40,20 @@ public static partial class StartupBenchmark
         if (aot is not null && File.Exists(aot))
         {
             variants.Add(new Variant("aot", aot, ["validate", profile]));
+            variants.Add(new Variant("aot-version", aot, ["--version"]));
         }
         else
         {
             result.Notes.Add($"No AOT binary{(aot is null ? "" : " at " + aot)}: only the framework-dependent builds were timed (run bench/run.sh without --quick to publish it).");
+        }
+
+        if (hello is not null && File.Exists(hello))
+        {
+            variants.Add(new Variant("hello", hello, []));
+        }
+        else
+        {
+            result.Notes.Add($"No AOT hello floor{(hello is null ? "" : " at " + hello)} (bench/run.sh builds it from bench/Hello with the AOT publish).");
         }
 
         variants.Add(new Variant("apphost", Path.Combine(fdd, "simian"), ["validate", profile]));
@@ -82,12 +95,30 @@ public static partial class StartupBenchmark
         }
 
         result.Data["commands"] = new JsonObject(variants.Select(v => KeyValuePair.Create(v.Name, (JsonNode?)JsonValue.Create(v.CommandLine))));
+        var footprint = variants.ToDictionary(v => v.Name, Footprint);
+        result.Data["footprint"] = new JsonObject(footprint.Where(f => f.Value is not null)
+            .Select(f => KeyValuePair.Create(f.Key, (JsonNode?)new JsonObject { ["minorPageFaults"] = f.Value!.Value.Faults, ["maxRssKiB"] = f.Value!.Value.RssKiB })));
+        string Faults(string name) => footprint[name] is { } f ? $"{f.Faults} page faults, {f.RssKiB / 1024.0:0.0} MiB RSS" : "page faults not measured (no /usr/bin/time)";
+
         var medians = variants.ToDictionary(v => v.Name, v => new Stats(primary[v.Name]).Median);
         var ownMedians = variants.ToDictionary(v => v.Name, v => new Stats(own[v.Name]).Median);
         if (medians.TryGetValue("aot", out var aotMs))
         {
-            result.Check("Start-up: AOT `validate` median wall time", $"≤ {TargetMs:0} ms",
-                $"{BenchResult.F(aotMs, 1)} ms, min {BenchResult.F(primary["aot"].Min(), 1)} ms ({primaryName}; own timer median {BenchResult.F(ownMedians["aot"], 1)} ms)", aotMs <= TargetMs);
+            if (medians.TryGetValue("hello", out var helloMs))
+            {
+                var ratio = aotMs / helloMs;
+                result.Check("Start-up: AOT `validate` median ÷ AOT hello floor median (same run)", $"≤ {TargetRatio:0}×",
+                    $"{BenchResult.F(ratio, 2)}× ({BenchResult.F(aotMs, 2)} ms vs {BenchResult.F(helloMs, 2)} ms, {primaryName}; own timer {BenchResult.F(ownMedians["aot"] / ownMedians["hello"], 2)}×; "
+                    + $"validate {Faults("aot")}, hello {Faults("hello")})", ratio <= TargetRatio);
+                result.Check("Start-up: AOT `--version` median ÷ AOT hello floor median", "report",
+                    $"{BenchResult.F(medians["aot-version"] / helloMs, 2)}× ({BenchResult.F(medians["aot-version"], 2)} ms; {Faults("aot-version")})", null);
+            }
+            else
+            {
+                result.Check("Start-up: AOT `validate` median wall time (no hello floor built)", "report",
+                    $"{BenchResult.F(aotMs, 1)} ms, min {BenchResult.F(primary["aot"].Min(), 1)} ms ({primaryName}; {Faults("aot")})", null);
+            }
+
             result.Check("Start-up ratio apphost / AOT (median)", "report", $"{BenchResult.F(medians["apphost"] / aotMs, 1)}× ({BenchResult.F(medians["apphost"], 1)} ms)", null);
             result.Check("Start-up ratio `dotnet simian.dll` / AOT (median)", "report", $"{BenchResult.F(medians["dotnet-dll"] / aotMs, 1)}× ({BenchResult.F(medians["dotnet-dll"], 1)} ms)", null);
             result.Data["aotBinaryBytes"] = new FileInfo(aot!).Length;
@@ -99,6 +130,37 @@ public static partial class StartupBenchmark
 
         result.Notes.Add($"{runs} timed runs per variant after {warmup} warm-up runs; figures in the table are from {primaryName}.");
         return result;
+    }
+
+    /// <summary>Minor page faults and peak RSS of one run, from GNU time (null when it is not installed).</summary>
+    private static (long Faults, long RssKiB)? Footprint(Variant variant)
+    {
+        if (!File.Exists("/usr/bin/time"))
+        {
+            return null;
+        }
+
+        var report = Path.Combine(Path.GetTempPath(), $"simian-bench-time-{Environment.ProcessId}.txt");
+        try
+        {
+            var info = ChildProcess.Info("/usr/bin/time", ["-o", report, "-f", "%R %M", variant.Program, .. variant.Args]);
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
+            using var process = Process.Start(info) ?? throw new BenchFailedException($"cannot start /usr/bin/time {variant.CommandLine}");
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(60_000) || process.ExitCode != 0)
+            {
+                throw new BenchFailedException($"/usr/bin/time {variant.CommandLine} failed");
+            }
+
+            var parts = File.ReadAllText(report).Trim().Split(' ');
+            return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(report);
+        }
     }
 
     /// <summary>Every timed run launches the variants in a rotating order, so none is always first after a pause.</summary>

@@ -17,7 +17,9 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
 {
     private readonly Dictionary<AwsSettings, AwsSession> _sessions = [];
     private readonly object _gate = new();
-    private readonly AwsPipelines _pipelines = new(time, options.InjectRetry, options.UndoRetry);
+    // Built with the first session: a verb that never calls AWS (validate, --version) does not pay for Polly's
+    // option validation, which reflects over attributes.
+    private AwsPipelines? _pipelines;
 
     public AwsProviderOptions Options => options;
 
@@ -48,6 +50,7 @@ internal sealed class AwsSessions(TimeProvider time, Func<string, string?> env, 
         }
         var credentials = options.Credentials ?? Credentials(settings, store, profileName);
         var connection = new AwsConnection(credentials, region, endpoint, options.HttpTimeout);
+        _pipelines ??= new AwsPipelines(time, options.InjectRetry, options.UndoRetry);
         return new AwsSession(connection, options.ClientFactory, _pipelines, options);
     }
 
