@@ -13,6 +13,9 @@ namespace Simian.Cli;
 /// </summary>
 public static partial class CliSurface
 {
+    /// <summary>The root command's name, in usage lines and in "run 'simian … --help'".</summary>
+    public const string RootName = "simian";
+
     // Weak: a process that builds the command tree many times (the tests) does not keep every tree alive.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, string[]> Examples = new();
 
@@ -33,7 +36,7 @@ public static partial class CliSurface
     /// Replaces the default help option with <c>--help</c>/<c>-h</c>, laid out for <paramref name="width"/> columns
     /// (asked only when help is shown: the terminal is not queried on every start), examples last.
     /// </summary>
-    public static void ConfigureHelp(RootCommand root, Func<int> width)
+    public static void ConfigureHelp(Command root, Func<int> width)
     {
         foreach (var old in root.Options.OfType<HelpOption>().ToList()) root.Options.Remove(old);
         var help = new HelpOption("--help", "-h") { Recursive = true, Description = "Show help, with examples" };
@@ -93,7 +96,7 @@ public static partial class CliSurface
                     var at = args.ToList().IndexOf(token);
                     if (at >= 0 && at + 1 < args.Count && !args[at + 1].StartsWith('-')) skip.Add(args[at + 1]);
                 }
-                else if (command is RootCommand && !parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.Command))
+                else if (command.Parents.FirstOrDefault() is null && !parse.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.Command))
                 {
                     // The first word is the verb; the rest belong to it, so they are not errors of their own.
                     var verbs = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
@@ -129,7 +132,7 @@ public static partial class CliSurface
     internal static string Path(Command command)
     {
         var names = new List<string>();
-        for (Symbol? s = command; s is Command c; s = c.Parents.FirstOrDefault()) names.Insert(0, c is RootCommand ? "simian" : c.Name);
+        for (Symbol? s = command; s is Command c; s = c.Parents.FirstOrDefault()) names.Insert(0, c.Name);
         return string.Join(' ', names);
     }
 
@@ -137,7 +140,7 @@ public static partial class CliSurface
     /// Completion for shells (<c>simian "[suggest:POSITION]" "COMMAND LINE"</c>, what the README's bash, zsh and fish
     /// snippets call): what may come at the cursor and starts with the word typed so far — never a Windows-only alias.
     /// </summary>
-    public static IReadOnlyList<string> Complete(RootCommand root, string directive, string line)
+    public static IReadOnlyList<string> Complete(Command root, string directive, string line)
     {
         var position = line.Length;
         var colon = directive.IndexOf(':', StringComparison.Ordinal);
