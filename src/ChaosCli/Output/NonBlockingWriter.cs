@@ -15,7 +15,7 @@ public sealed class NonBlockingWriter : TextWriter
     private readonly Queue<string> _queue = new();
     private readonly StringBuilder _pending = new();
     private readonly SemaphoreSlim _ready = new(0);
-    private readonly Thread _thread;
+    private Thread? _thread;
     private int _queuedChars;
     private long _droppedLines;
     private bool _writing;
@@ -24,8 +24,6 @@ public sealed class NonBlockingWriter : TextWriter
     {
         _output = output;
         _maxQueuedChars = maxQueuedChars;
-        _thread = new Thread(Pump) { IsBackground = true, Name = "simian stderr" };
-        _thread.Start();
     }
 
     public override Encoding Encoding => Encoding.UTF8;
@@ -94,6 +92,13 @@ public sealed class NonBlockingWriter : TextWriter
         }
         _queue.Enqueue(chunk);
         _queuedChars += chunk.Length;
+        // Started with the first line (under the queue's lock): a command that prints nothing to stderr
+        // (validate, --version) starts no thread.
+        if (_thread is null)
+        {
+            _thread = new Thread(Pump) { IsBackground = true, Name = "simian stderr" };
+            _thread.Start();
+        }
         _ready.Release();
     }
 
