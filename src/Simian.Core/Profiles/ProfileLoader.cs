@@ -104,7 +104,7 @@ public sealed class ProfileLoader(ProviderRegistry registry)
             Rollback = rollback,
             Parameters = parameters,
             // With the parameters' values put in: the fingerprint covers the zone that will run.
-            CanonicalContent = Canonical(root),
+            CanonicalContentOf = () => Canonical(root),
         };
         return new LoadResult(d.HasErrors ? null : experiment, d.Sorted());
     }
