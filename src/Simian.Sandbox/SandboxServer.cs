@@ -270,8 +270,9 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         else if (answer.StreamBody is { } stream)
         {
-            response.SendChunked = true;
-            stream(response.OutputStream);
+            using var body = new SpillToChunked(response, SpillToChunked.DefaultLimit);
+            stream(body);
+            body.Finish();
         }
         else
         {
