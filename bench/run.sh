@@ -110,9 +110,9 @@ else
   if [ -n "$aot_bin" ]; then
     run proxy-latency-jit proxy-latency --simian "$jit" --roundtrips 20000 --warmup 2000 --block 500 --processes 5 --label "JIT proxy"
   fi
-  run proxy-throughput proxy-throughput --simian "$simian" --bytes 2G --connections 1,64 --repeats 3 --reference 64K,256K ${aot_bin:+--label "AOT proxy"}
+  run proxy-throughput proxy-throughput --simian "$simian" --bytes 2G --connections 1,64 --repeats 5 --reference 64K,256K ${aot_bin:+--label "AOT proxy"}
   if [ -n "$aot_bin" ]; then
-    run proxy-throughput-jit proxy-throughput --simian "$jit" --bytes 2G --connections 1,64 --repeats 3 --label "JIT proxy"
+    run proxy-throughput-jit proxy-throughput --simian "$jit" --bytes 2G --connections 1,64 --repeats 5 --label "JIT proxy"
   fi
   run proxy-soak proxy-soak --simian "$simian" --duration 5m --workers 8
   run latency-precision latency-precision --simian "$simian" --requests 1000 --connections 1,50 --single-requests 300 --baseline-requests 500
