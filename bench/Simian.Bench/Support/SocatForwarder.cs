@@ -5,8 +5,9 @@ namespace Simian.Bench.Support;
 
 /// <summary>
 /// Debian's socat as the peer yardstick: the plain forwarder a user would otherwise pick, started the way they
-/// would start it (<c>socat TCP-LISTEN:PORT,bind=127.0.0.1,fork,reuseaddr TCP:127.0.0.1:UPSTREAM</c>, default
-/// options and buffer), in its own process like simian's proxy. Null from <see cref="TryStartAsync"/> when socat is
+/// would start it (<c>socat TCP-LISTEN:PORT,bind=127.0.0.1,fork,reuseaddr,backlog=128 TCP:127.0.0.1:UPSTREAM</c>,
+/// default buffer), in its own process like simian's proxy. The backlog is raised from socat's 5, which dropped
+/// connections when 64 connected at once. Null from <see cref="TryStartAsync"/> when socat is
 /// not installed (<c>.ci/run</c> installs it).
 /// </summary>
 public sealed class SocatForwarder : IAsyncDisposable
@@ -38,7 +39,7 @@ public sealed class SocatForwarder : IAsyncDisposable
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var port = Loopback.FreePort();
-            var process = ChildProcess.Start(Path, [$"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr", $"TCP:127.0.0.1:{upstream.Port}"]);
+            var process = ChildProcess.Start(Path, [$"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,backlog=128", $"TCP:127.0.0.1:{upstream.Port}"]);
             var endPoint = new IPEndPoint(IPAddress.Loopback, port);
             if (await WaitListeningAsync(process, endPoint).ConfigureAwait(false))
             {
