@@ -41,8 +41,9 @@ public static class CliApp
         }
         // Help is set up only when it can be wanted: System.CommandLine's help option loads its resources, a tenth of
         // a verb's start-up. A parse error re-parses with it, so did-you-mean still knows --help.
+        void AddHelp() => CliSurface.ConfigureHelp(root, () => services.Terminal.Width);
         var withHelp = asked is null || Array.Exists(args, a => a is "--help" or "-h");
-        if (withHelp) CliSurface.ConfigureHelp(root, () => services.Terminal.Width);
+        if (withHelp) AddHelp();
         root.WithExamples("simian run samples/quickstart.yaml", "simian plan chaos-profiles/zone-outage.yaml --param zone=us-east-1c", "simian sandbox");
         // Completion for shells: `simian "[suggest:POSITION]" "LINE"` (README: bash, zsh, fish).
         if (args.Length > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal))
@@ -53,7 +54,7 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !withHelp)
         {
-            CliSurface.ConfigureHelp(root, () => services.Terminal.Width);
+            AddHelp();
             parse = root.Parse(args);
         }
         if (parse.Errors.Count > 0)

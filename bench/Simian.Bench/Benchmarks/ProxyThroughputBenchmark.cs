@@ -100,12 +100,10 @@ public static class ProxyThroughputBenchmark
                 + $"{BenchResult.F(proxySwitches / gigabytes / 1000, 1)} context switches per MB", null);
             if (socat is not null)
             {
-                // Like the forwarders below: timed after simian's proxy, as a yardstick. A yardstick that fails is
-                // reported, not the end of the benchmark: simian's own figures above stand.
+                // A yardstick that fails is reported, not the end of the benchmark: simian's own figures above stand.
                 try
                 {
-                    Transfer(socat.EndPoint, Math.Min(warm, 64L << 20), connections, chunk);
-                    var viaSocat = new Stats(Enumerable.Range(0, repeats).Select(_ => bytes / Transfer(socat.EndPoint, bytes, connections, chunk) / 1e9));
+                    var viaSocat = TimeYardstick(socat.EndPoint, Math.Min(warm, 64L << 20), bytes, repeats, connections, chunk);
                     log.WriteLine($"proxy-throughput x{connections}: socat median {viaSocat.Median:F2} GB/s");
                     series["socatGBps"] = BenchResult.Json(viaSocat.Summary());
                     result.Check($"Yardstick: socat (TCP-LISTEN,fork → TCP, default 8 KiB buffer), {connections} connection(s)", "report",
@@ -120,9 +118,7 @@ public static class ProxyThroughputBenchmark
 
             foreach (var (buffer, server) in references)
             {
-                // Timed after simian's proxy, not interleaved with it: it is a yardstick, not the subject.
-                Transfer(server.EndPoint, warm, connections, chunk);
-                var reference = new Stats(Enumerable.Range(0, repeats).Select(_ => bytes / Transfer(server.EndPoint, bytes, connections, chunk) / 1e9));
+                var reference = TimeYardstick(server.EndPoint, warm, bytes, repeats, connections, chunk);
                 var kib = buffer / 1024;
                 log.WriteLine($"proxy-throughput x{connections}: reference forwarder ({kib} KiB buffers) median {reference.Median:F2} GB/s");
                 series[$"referenceForwarder{kib}KiBGBps"] = BenchResult.Json(reference.Summary());
@@ -138,6 +134,16 @@ public static class ProxyThroughputBenchmark
         result.Notes.Add($"{repeats} transfers of {bytes / (double)(1L << 30):0.###} GiB each way per connection count (split evenly over the connections), "
             + $"alternating direct/proxied, {chunk / 1024} KiB writes; GB/s = 10^9 bytes per second.");
         return result;
+    }
+
+    /// <summary>
+    /// A yardstick's GB/s over <paramref name="repeats"/> transfers after one warm-up: timed after simian's proxy, not
+    /// interleaved with it, as it is a yardstick, not the subject.
+    /// </summary>
+    private static Stats TimeYardstick(IPEndPoint target, long warm, long bytes, int repeats, int connections, int chunk)
+    {
+        Transfer(target, warm, connections, chunk);
+        return new Stats(Enumerable.Range(0, repeats).Select(_ => bytes / Transfer(target, bytes, connections, chunk) / 1e9));
     }
 
     /// <summary>Seconds to move <paramref name="bytes"/> over <paramref name="connections"/> connections and have the sink confirm the count.</summary>

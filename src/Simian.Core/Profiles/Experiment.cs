@@ -15,16 +15,16 @@ public sealed record Experiment
     public required SteadyStateSpec SteadyState { get; init; }
     public required IReadOnlyList<MethodStep> Method { get; init; }
     public required RollbackMode Rollback { get; init; }
-    private Lazy<string> _canonical = new(() => throw new InvalidOperationException("the experiment's canonical content was not given"));
+    private readonly Lazy<string> _canonical = null!;
 
     /// <summary>The profile's content in canonical JSON (key order, no comments): the fingerprint covers it.</summary>
-    public string CanonicalContent { get => _canonical.Value; init => _canonical = new Lazy<string>(value); }
+    public string CanonicalContent => _canonical.Value;
 
     /// <summary>
     /// Gives <see cref="CanonicalContent"/> as the function that writes it, run when it is first read: a plan's
     /// fingerprint needs it, <c>validate</c> does not (writing it was a twentieth of validate's start-up).
     /// </summary>
-    public Func<string> CanonicalContentOf { init => _canonical = new Lazy<string>(value); }
+    public required Func<string> CanonicalContentOf { init => _canonical = new Lazy<string>(value); }
     /// <summary>The values of the profile's <c>parameters</c> for this plan or run, in the order declared.</summary>
     public IReadOnlyList<ParameterValue> Parameters { get; init; } = [];
 

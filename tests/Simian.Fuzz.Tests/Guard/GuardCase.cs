@@ -36,7 +36,7 @@ public sealed record GuardCase(
         Method = Targets.Select((t, i) => (MethodStep)new FaultStep(i, $"step-{i}", t.Irreversible ? "smash" : "poke", t.Name,
             new YMapping([], Here), TimeSpan.FromSeconds(1), t.IrreversibleAllowed, Here)).ToList(),
         Rollback = RollbackMode.Always,
-        CanonicalContent = "{}",
+        CanonicalContentOf = () => "{}",
     };
 
     public int ResourceCount => Targets.Sum(t => t.Resources.Count);

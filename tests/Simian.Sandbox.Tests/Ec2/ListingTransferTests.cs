@@ -8,7 +8,11 @@ namespace Simian.Sandbox.Tests.Ec2;
 /// chunked. A chunked body ends with a separate small write that the kernel holds (Nagle) until the client
 /// acknowledges the data before it, and a client delaying its acknowledgements then waited ~40 ms per listing on a
 /// reused connection (a rollback's instance read-back showed it). Both forms are valid HTTP/1.1 for every client
-/// (RFC 9112 §6); the sandbox picks the one without the stall.
+/// (RFC 9112 §6, https://www.rfc-editor.org/rfc/rfc9112#section-6); the sandbox picks the one without the stall.
+/// This is transport, not API behaviour: AWS's EC2 API reference
+/// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html) specifies the response's
+/// XML elements and says nothing of its framing, so what is held to here is that both the .NET SDK and boto3 read
+/// either form to the same instances.
 /// </summary>
 public sealed class ListingTransferTests
 {
